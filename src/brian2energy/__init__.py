@@ -1,0 +1,28 @@
+"""brian2energy: energy accounting for Brian2 neurons.
+
+Mechanisms that declare the ions they carry, cells built from them with
+ATP counters in their equations, and the resting state's cost and stability.
+"""
+
+from .cell import Cell, Ion
+from .errors import ModelError
+from .mechanisms import Channel, Gate, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HH52
+from .modelfile import list_models, load_model
+from .rest import RestingState, resting_state
+
+__all__ = [
+    "Cell",
+    "Channel",
+    "Gate",
+    "Ion",
+    "Kdr_HH52",
+    "Leak",
+    "Mechanism",
+    "ModelError",
+    "NaKPump",
+    "NaV_HH52",
+    "RestingState",
+    "list_models",
+    "load_model",
+    "resting_state",
+]

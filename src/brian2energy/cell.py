@@ -1,0 +1,272 @@
+"""A single-compartment cell: mechanisms summed into Brian2 equations with energy counters.
+
+The membrane equation is written per unit area, as in NEURON::
+
+    C_m dv/dt = I_inj - i_mem + (I_syn + ...)/area
+
+with ``i_mem`` the explicit sum of the mechanisms' current densities (outward
+positive), ``I_inj`` a per-neuron injected current density (positive
+depolarizes) and extra currents (``I_syn``) whole-cell currents in amp, positive
+depolarizing, as a user's conductance-based ``Synapses`` produce them with
+``(summed)``.
+
+Energy counters (whole-cell, per neuron, integrated by Brian2 with ``v``):
+
+* ``Q_Na_<mech>`` (coulomb): Na+ charge that entered through one mechanism,
+  the time integral of ``-share_Na * i_<mech> * area``; ``Q_Na`` is their sum
+  over every Na+-carrying mechanism except the pump (the pump exports Na+);
+* ``ATP_ions`` (molecules) = ``Q_Na / (3 e)``: the *ions-restored* view, the
+  ATP the Na+/K+ pump must spend to export the Na+ that entered;
+* ``ATP_pump`` (molecules, only with a pump): the *pump-turnover* view, the time
+  integral of ``i_pump * area / e``, one ATP per cycle.
+
+The two views agree over a long run of a cell whose pump balances its Na+
+entry at rest; they differ over transients (the pump lags the entry it must
+restore) and in cells without a pump, where only ``ATP_ions`` exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Equations, NeuronGroup, Quantity, farad, kelvin, meter, mmolar, mV, log
+from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
+
+from .errors import ModelError
+from .expressions import check_dimensions
+from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
+
+#: The default integration method, chosen for spike-time accuracy (see README: rk4
+#: keeps spike times within 0.1 ms over 200 ms at dt = 0.01 ms; exponential Euler does not).
+DEFAULT_METHOD = "rk4"
+
+
+@dataclass(frozen=True)
+class Ion:
+    """An ion's concentrations and/or reversal potential.
+
+    Give ``inside`` and ``outside`` (the reversal potential then follows from the
+    Nernst equation at the cell's temperature), or ``E`` directly, or all three
+    (``E`` then wins, and the concentrations are used by concentration-dependent
+    mechanisms such as a Hill pump).
+    """
+
+    inside: Quantity | None = None
+    outside: Quantity | None = None
+    E: Quantity | None = None
+
+    def check(self, name: str) -> None:
+        """Raise ModelError unless the values are physical."""
+        where = f"ion {name}"
+        if name not in VALENCE:
+            raise ModelError(f"unknown ion {name!r}, expected one of {sorted(VALENCE)}")
+        for side in ("inside", "outside"):
+            value = getattr(self, side)
+            if value is not None:
+                check_dimensions(value, mmolar, f"{where}: {side} concentration")
+                if not float(value) > 0:
+                    raise ModelError(f"{where}: {side} concentration must be positive, got {value!r}")
+        if self.E is None and (self.inside is None or self.outside is None):
+            raise ModelError(f"{where}: give E, or both the inside and outside concentrations")
+        if self.E is not None:
+            check_dimensions(self.E, mV, f"{where}: reversal potential E")
+
+    def reversal(self, name: str, temperature: Quantity) -> Quantity:
+        """E if given, else the Nernst potential RT/(zF) ln(outside/inside)."""
+        if self.E is not None:
+            return self.E
+        z = VALENCE[name]
+        return gas_constant * temperature / (z * faraday_constant) * log(self.outside / self.inside)
+
+
+class Cell:
+    """A single-compartment cell built from mechanisms.
+
+    Parameters
+    ----------
+    mechanisms : the membrane mechanisms (``Leak.split`` entries are split into per-ion leaks here).
+    C_m : specific membrane capacitance (farad/meter**2).
+    area : membrane area (meter**2); whole-cell figures are densities times area.
+    ions : ion name -> :class:`Ion`.
+    temperature : in kelvin (scales gate kinetics by Q10 and sets Nernst potentials).
+    spike_threshold : upward crossings of this potential are spikes.
+    """
+
+    def __init__(
+        self,
+        mechanisms: Sequence[Mechanism | LeakSplit],
+        C_m: Quantity,
+        area: Quantity,
+        ions: Mapping[str, Ion],
+        temperature: Quantity,
+        *,
+        spike_threshold: Quantity = -20 * mV,
+        name: str = "cell",
+        description: str = "",
+        reference: str = "",
+    ) -> None:
+        self.C_m = check_dimensions(C_m, farad / meter**2, "Cell: C_m")
+        self.area = check_dimensions(area, meter**2, "Cell: area")
+        self.temperature = check_dimensions(temperature, kelvin, "Cell: temperature")
+        self.spike_threshold = check_dimensions(spike_threshold, mV, "Cell: spike_threshold")
+        for value, what in ((C_m, "C_m"), (area, "area"), (temperature, "temperature")):
+            if not float(value) > 0:
+                raise ModelError(f"Cell: {what} must be positive, got {value!r}")
+        self.ions = dict(ions)
+        for ion_name, ion in self.ions.items():
+            ion.check(ion_name)
+        self.reversal_potentials = {n: ion.reversal(n, self.temperature) for n, ion in self.ions.items()}
+        self.mechanisms: tuple[Mechanism, ...] = tuple(
+            m for spec in mechanisms for m in spec.resolve(self.reversal_potentials)
+        )
+        self.name, self.description, self.reference = name, description, reference
+        self._check_mechanisms()
+
+    def _check_mechanisms(self) -> None:
+        names = [m.name for m in self.mechanisms]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ModelError(f"Cell: mechanism names must be unique, {duplicates} appear more than once")
+        for mech in self.mechanisms:
+            needed = [ion for ion in mech.carries if ion not in self.ions]
+            if needed and getattr(mech, "E", None) is None:
+                raise ModelError(f"Cell: mechanism {mech.name!r} carries {needed} but the cell defines no such ion")
+        ns = self.namespace
+        for mech in self.mechanisms:
+            missing = [name for name in mech.needs if name not in ns]
+            if missing:
+                raise ModelError(f"Cell: mechanism {mech.name!r} needs {missing} (give the ion's concentrations)")
+
+    @property
+    def pump(self) -> Mechanism | None:
+        """The cell's pump, if it has one."""
+        return next((m for m in self.mechanisms if m.is_pump), None)
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The dynamical state variables (without counters): ``v`` and the gates."""
+        return ("v",) + tuple(s for m in self.mechanisms for s in m.states)
+
+    def na_mechanisms(self) -> tuple[Mechanism, ...]:
+        """The mechanisms through which Na+ enters (every Na+-carrier but the pump)."""
+        return tuple(m for m in self.mechanisms if m.carries.get("Na") and not m.is_pump)
+
+    @property
+    def counters(self) -> tuple[str, ...]:
+        """Names of the energy counters :meth:`equations` adds."""
+        names = tuple(f"Q_Na_{m.name}" for m in self.na_mechanisms()) + ("Q_Na", "ATP_ions")
+        return names + (("ATP_pump",) if self.pump else ())
+
+    @property
+    def namespace(self) -> dict[str, object]:
+        """Every constant the equations use, for ``NeuronGroup(..., namespace=cell.namespace)``."""
+        ns: dict[str, object] = {
+            "C_m": self.C_m,
+            "area": self.area,
+            "spike_threshold": self.spike_threshold,
+            "elementary_charge": elementary_charge,
+        }
+        for ion_name, ion in self.ions.items():
+            ns[f"E_{ion_name}"] = self.reversal_potentials[ion_name]
+            if ion.inside is not None:
+                ns[f"{ion_name}_i"] = ion.inside
+            if ion.outside is not None:
+                ns[f"{ion_name}_o"] = ion.outside
+        for mech in self.mechanisms:
+            ns.update(mech.namespace(self.temperature))
+        return ns
+
+    def equations(
+        self,
+        extra_currents: Iterable[str] = (),
+        *,
+        parameters: Iterable[str] = (),
+        counters: bool = True,
+    ) -> Equations:
+        """The cell's Brian2 equations.
+
+        ``extra_currents`` are whole-cell currents in amp (positive depolarizes),
+        declared as parameters so ``Synapses`` can target them with ``(summed)``.
+        ``parameters`` names namespace constants (e.g. ``"g_leak_Na"``) to turn into
+        per-neuron parameters, so they can differ between neurons of one group.
+        ``counters=False`` leaves the energy counters out.
+        """
+        extra = tuple(extra_currents)
+        per_neuron = self._per_neuron(parameters)
+        currents = " + ".join(m.current for m in self.mechanisms) or "0*amp/meter**2"
+        synaptic = "".join(f" + {name}/area" for name in extra)
+        lines = [
+            f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt",
+            f"i_mem = {currents} : amp/meter**2",
+            "I_inj : amp/meter**2",
+        ]
+        lines += [f"{name} : amp" for name in extra]
+        for ion in sorted({ion for m in self.mechanisms for ion in m.carries}):
+            terms = " + ".join(_scaled(m.carries[ion], m.current) for m in self.mechanisms if m.carries.get(ion))
+            lines.append(f"i_{ion} = {terms} : amp/meter**2")
+        lines += [m.equations() for m in self.mechanisms]
+        if counters:
+            na = self.na_mechanisms()
+            for m in na:
+                lines.append(f"dQ_Na_{m.name}/dt = -{_scaled(m.carries['Na'], m.current)}*area : coulomb")
+            lines.append(f"Q_Na = {' + '.join(f'Q_Na_{m.name}' for m in na) or '0*coulomb'} : coulomb")
+            lines.append("ATP_ions = Q_Na/(3*elementary_charge) : 1")
+            if self.pump:
+                lines.append(f"dATP_pump/dt = {self.pump.current}*area/elementary_charge : 1")
+        ns = self.namespace
+        lines += [f"{name} : {unit_string(ns[name])} (constant)" for name in per_neuron]
+        return Equations("\n".join(lines))
+
+    def _per_neuron(self, parameters: Iterable[str]) -> tuple[str, ...]:
+        names = tuple(parameters)
+        unknown = sorted(set(names) - set(self.namespace))
+        if unknown:
+            raise ModelError(f"Cell.equations: parameters {unknown} are not constants of this cell; "
+                             f"choose from {sorted(self.namespace)}")
+        return names
+
+    def neuron_group(
+        self,
+        N: int,
+        *,
+        extra_currents: Iterable[str] = (),
+        parameters: Iterable[str] = (),
+        counters: bool = True,
+        method: str = DEFAULT_METHOD,
+        **kwargs,
+    ) -> NeuronGroup:
+        """A plain ``NeuronGroup`` of ``N`` of these cells, each at the resting state.
+
+        Spikes are upward crossings of ``spike_threshold`` (refractory while above
+        it). Per-neuron parameters start at the cell's values; ``I_inj`` starts at 0.
+        ``kwargs`` go to ``NeuronGroup`` (``dt``, ``name``, ...).
+        """
+        from .rest import resting_values
+
+        per_neuron = self._per_neuron(parameters)
+        ns = {k: v for k, v in self.namespace.items() if k not in per_neuron}
+        group = NeuronGroup(
+            N,
+            self.equations(extra_currents, parameters=per_neuron, counters=counters),
+            threshold="v > spike_threshold",
+            refractory="v > spike_threshold",
+            method=method,
+            namespace=ns,
+            **kwargs,
+        )
+        for name in per_neuron:
+            setattr(group, name, self.namespace[name])
+        for name, value in resting_values(self).items():
+            setattr(group, name, value)
+        return group
+
+    def __repr__(self) -> str:
+        mechs = ", ".join(repr(m) for m in self.mechanisms)
+        return f"Cell({self.name!r}: {mechs})"
+
+
+def _scaled(share: float, current: str) -> str:
+    """``share*current`` written plainly (``i_x``, ``3*i_x``, ``0.6*i_x``)."""
+    return current if share == 1 else f"{share:g}*{current}"

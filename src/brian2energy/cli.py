@@ -1,0 +1,43 @@
+"""The ``brian2energy`` command: ``brian2energy models`` and ``brian2energy demo [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ModelError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="brian2energy", description="Energy accounting for Brian2 neurons.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("models", help="list the models that ship with brian2energy")
+    demo = sub.add_parser("demo", help="the squid axon at rest and under a current step, with its ATP cost")
+    demo.add_argument("--out", type=Path, default=Path("brian2energy-demo"),
+                      help="directory for the figure and summary (default: ./brian2energy-demo)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "models":
+            from .modelfile import list_models
+
+            for name, description in list_models().items():
+                print(f"{name:28s} {description}")
+        else:
+            from .demo import run_demo
+
+            start = time.perf_counter()
+            summary = run_demo(args.out)
+            print(summary.text())
+            print(f"wrote demo.png, energy_summary.txt and energy_summary.json into {args.out} "
+                  f"in {time.perf_counter() - start:.1f} s")
+    except ModelError as exc:
+        print(f"brian2energy: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

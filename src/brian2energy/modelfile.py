@@ -1,0 +1,210 @@
+"""Model files: TOML data describing a cell, read safely into a :class:`~brian2energy.cell.Cell`.
+
+A model file has a ``description`` and ``reference``, a ``[cell]`` table
+(``C_m``, ``area``, ``temperature``, optional ``spike_threshold``), an
+``[ions.<name>]`` table per ion (``E`` and/or ``inside``/``outside``) and an
+array of ``[[mechanisms]]`` tables, each with a ``type`` and its keys.
+Quantities are strings with units (``"120 mS/cm^2"``); rate expressions are
+checked with :mod:`ast`, never executed. Every problem raises
+:class:`~brian2energy.errors.ModelError` naming the file, the key, the value
+given and what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from brian2 import Quantity, amp, kelvin, meter, mmolar, mV, second, siemens, uF
+
+from .cell import Cell, Ion
+from .errors import ModelError
+from .expressions import parse_quantity
+from .mechanisms import Channel, Gate, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HH52
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_MODEL_DIR = files("brian2energy") / "models"
+_CONDUCTANCE = siemens / meter**2
+_ANY = None  # a channel's own parameters may have any dimensions
+
+
+def list_models() -> dict[str, str]:
+    """The models that ship with brian2energy: name -> one-line description."""
+    out = {}
+    for entry in sorted(_MODEL_DIR.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            out[entry.name[:-5]] = str(_read(entry, entry.name).get("description", ""))
+    return out
+
+
+def load_model(name_or_path: str | Path) -> Cell:
+    """Read a model by name (``"squid_axon_hh1952"``) or from a ``.toml`` file path."""
+    text = str(name_or_path)
+    candidate = _MODEL_DIR / f"{text}.toml"
+    if candidate.is_file():
+        source, path = f"{text}.toml", candidate
+    elif Path(text).is_file():
+        source, path = text, Path(text)
+    else:
+        raise ModelError(
+            f"no model named {text!r} and no such file; the models are {sorted(list_models())}"
+        )
+    return _build(_read(path, source), source, Path(text).stem if path is not candidate else text)
+
+
+def _read(path, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"malformed TOML ({exc})", source=source) from None
+
+
+class _Table:
+    """One TOML table being read: every key is used once, unknown keys are errors."""
+
+    def __init__(self, data: Any, source: str, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ModelError(f"expected a table, got {data!r}", source=source, key=where)
+        self.data, self.source, self.where, self.used = dict(data), source, where, set()
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def raw(self, name: str, default: Any = ..., kind: type | tuple = object) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if default is ...:
+                raise ModelError(f"missing key {name!r}", source=self.source, key=self.where or None)
+            return default
+        value = self.data[name]
+        if not isinstance(value, kind):
+            expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise ModelError(f"expected a {expected}, got {value!r}", source=self.source, key=self.key(name))
+        return value
+
+    def quantity(self, name: str, unit: Quantity | None, default: Any = ...) -> Any:
+        """A quantity with the dimensions of ``unit`` (any dimensions if ``unit`` is None)."""
+        text = self.raw(name, default, (str, int, float))
+        if text is default:
+            return default
+        return parse_quantity(text, unit, source=self.source, key=self.key(name))
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ModelError(
+                f"unknown key(s) {unknown}; expected {sorted(self.used)}", source=self.source, key=self.where or None
+            )
+
+
+def _gate(data: Any, source: str, where: str) -> Gate:
+    t = _Table(data, source, where)
+    gate = Gate(
+        name=t.raw("name", kind=str),
+        power=t.raw("power", 1, int),
+        **{k: t.raw(k, None, str) for k in ("alpha", "beta", "inf", "tau")},
+    )
+    t.finish()
+    return gate
+
+
+def _channel(t: _Table) -> Channel:
+    ion = t.raw("ion", kind=(str, dict))
+    params = _Table(t.raw("parameters", {}, dict), t.source, t.key("parameters"))
+    parameters = {name: params.quantity(name, _ANY) for name in params.data}
+    gates = [_gate(g, t.source, f"{t.key('gates')}[{i}]") for i, g in enumerate(t.raw("gates", [], list))]
+    q10 = t.raw("q10", 1.0, (int, float))
+    return Channel(
+        t.raw("name", kind=str),
+        ion,
+        t.quantity("g", _CONDUCTANCE),
+        gates,
+        E=t.quantity("E", mV, None),
+        parameters=parameters,
+        q10=q10,
+        T_ref=t.quantity("T_ref", kelvin, None),
+    )
+
+
+def _pump(t: _Table) -> NaKPump:
+    text = t.raw("rate", kind=(str, int, float))
+    try:
+        rate = parse_quantity(text, amp / meter**2, source=t.source, key=t.key("rate"))
+    except ModelError:
+        rate = parse_quantity(text, 1 / (second * meter**2), source=t.source, key=t.key("rate"))
+    return NaKPump(rate)
+
+
+#: Mechanism types a model file may name, each reading its own keys.
+MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
+    "NaV_HH52": lambda t: NaV_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str)),
+    "Kdr_HH52": lambda t: Kdr_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
+    "Leak": lambda t: Leak(t.raw("ion", kind=str), t.quantity("g", _CONDUCTANCE)),
+    "Leak.split": lambda t: Leak.split(
+        t.quantity("g_total", _CONDUCTANCE), t.quantity("E_L", mV), tuple(t.raw("ions", ["Na", "K"], list))
+    ),
+    "NaKPump": _pump,
+    "NaKPump.hill": lambda t: NaKPump.hill(
+        t.quantity("I_max", amp / meter**2), t.quantity("K_half", mmolar), t.raw("n", 3.0, (int, float))
+    ),
+    "Channel": _channel,
+}
+
+
+def _mechanism(data: Any, source: str, where: str):
+    t = _Table(data, source, where)
+    kind = t.raw("type", kind=str)
+    if kind not in MECHANISM_TYPES:
+        raise ModelError(
+            f"unknown mechanism {kind!r}; expected one of {sorted(MECHANISM_TYPES)}", source=source, key=t.key("type")
+        )
+    try:
+        mech = MECHANISM_TYPES[kind](t)
+    except ModelError as exc:
+        if exc.source:
+            raise
+        raise ModelError(str(exc), source=source, key=f"{where} ({kind})") from None
+    t.finish()
+    return mech
+
+
+def _build(data: dict[str, Any], source: str, name: str) -> Cell:
+    top = _Table(data, source, "")
+    description = top.raw("description", "", str)
+    reference = top.raw("reference", "", str)
+    cell = _Table(top.raw("cell", kind=dict), source, "cell")
+    ions_table = _Table(top.raw("ions", kind=dict), source, "ions")
+    ions = {}
+    for ion_name in ions_table.data:
+        t = _Table(ions_table.raw(ion_name, kind=dict), source, f"ions.{ion_name}")
+        ions[ion_name] = Ion(
+            inside=t.quantity("inside", mmolar, None),
+            outside=t.quantity("outside", mmolar, None),
+            E=t.quantity("E", mV, None),
+        )
+        t.finish()
+        try:
+            ions[ion_name].check(ion_name)
+        except ModelError as exc:
+            raise ModelError(str(exc), source=source, key=f"ions.{ion_name}") from None
+    mech_list = top.raw("mechanisms", kind=list)
+    mechanisms = [_mechanism(m, source, f"mechanisms[{i}]") for i, m in enumerate(mech_list)]
+    kwargs = dict(
+        C_m=cell.quantity("C_m", uF / meter**2),
+        area=cell.quantity("area", meter**2),
+        temperature=cell.quantity("temperature", kelvin),
+        spike_threshold=cell.quantity("spike_threshold", mV, -20 * mV),
+    )
+    cell.finish()
+    top.finish()
+    try:
+        return Cell(mechanisms, ions=ions, name=name, description=description, reference=reference, **kwargs)
+    except ModelError as exc:
+        raise ModelError(str(exc), source=source) from None

@@ -1,0 +1,46 @@
+"""The ``brian2energy`` command: the model list and the demo (the README's main job)."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+from types import SimpleNamespace
+
+import pytest
+from brian2.units.constants import elementary_charge
+
+import neuron_reference
+from brian2energy.cli import main
+
+E = float(elementary_charge)
+
+
+def test_console_script_is_installed():
+    (script,) = entry_points(group="console_scripts", name="brian2energy")
+    assert script.load() is main
+
+
+def test_models_lists_squid(capsys):
+    assert main(["models"]) == 0
+    assert "squid_axon_hh1952" in capsys.readouterr().out
+
+
+def test_demo_writes_figure_and_summary_matching_neuron(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "ATP per spike" in printed
+    assert (out / "demo.png").stat().st_size > 10_000
+    assert (out / "energy_summary.txt").read_text().strip() in printed
+    summary = SimpleNamespace(**json.loads((out / "energy_summary.json").read_text()))
+    # NEURON's hh, same protocol: a 10 uA/cm^2 step from 20 to 130 ms in a 150 ms run.
+    # ATP = Na+ entry / 3e. Rest within 1% (it is a steady state: both are exact to
+    # root-finding precision); per spike within 3% (integration over spikes at dt = 0.01 ms).
+    rest = neuron_reference.simulate_hh(150.0, 0.0)
+    step = neuron_reference.simulate_hh(150.0, 10.0, t_on=20.0, t_off=130.0)
+    assert summary.spikes == step.n_spikes
+    rest_rate = rest.q_na[-1] / 0.150 / (3 * E)  # ATP/s/cm^2
+    assert summary.atp_per_second_rest_per_cm2 == pytest.approx(rest_rate, rel=0.01)
+    per_spike = (step.q_na[-1] - rest.q_na[-1]) / step.n_spikes / (3 * E)
+    assert summary.atp_per_spike_per_cm2 == pytest.approx(per_spike, rel=0.03)
+
