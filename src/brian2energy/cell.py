@@ -139,6 +139,12 @@ class Cell:
             if missing:
                 raise ModelError(f"Cell: mechanism {mech.name!r} needs {missing} (give the ion's concentrations)")
 
+    def with_mechanisms(self, mechanisms: Sequence[Mechanism | LeakSplit], description: str | None = None) -> Cell:
+        """The same cell (capacitance, area, ions, temperature) with other mechanisms."""
+        return Cell(mechanisms, self.C_m, self.area, self.ions, self.temperature,
+                    spike_threshold=self.spike_threshold, name=self.name,
+                    description=self.description if description is None else description, reference=self.reference)
+
     @property
     def pump(self) -> Mechanism | None:
         """The cell's pump, if it has one."""
