@@ -40,7 +40,12 @@ def test_demo_writes_figure_and_summary_matching_neuron(tmp_path, capsys):
     step = neuron_reference.simulate_hh(150.0, 10.0, t_on=20.0, t_off=130.0)
     assert summary.spikes == step.n_spikes
     rest_rate = rest.q_na[-1] / 0.150 / (3 * E)  # ATP/s/cm^2
-    assert summary.atp_per_second_rest_per_cm2 == pytest.approx(rest_rate, rel=0.01)
+    assert summary.atp_per_second_rest_per_cell / summary.area_cm2 == pytest.approx(rest_rate, rel=0.01)
     per_spike = (step.q_na[-1] - rest.q_na[-1]) / step.n_spikes / (3 * E)
-    assert summary.atp_per_spike_per_cm2 == pytest.approx(per_spike, rel=0.03)
+    assert summary.atp_per_spike_per_cell / summary.area_cm2 == pytest.approx(per_spike, rel=0.03)
+    # the headline: the critical rest is the Hopf point (Rinzel & Miller 1980: 9.78 uA/cm^2);
+    # silent 1 mV below it, firing by itself 1 mV above it, and dearer there
+    assert summary.critical_current_uA_per_cm2 == pytest.approx(9.78, abs=0.02)
+    assert summary.rate_below_Hz == 0 and summary.rate_above_Hz > 20
+    assert summary.atp_per_second_above_per_cell > summary.atp_per_second_below_per_cell
 

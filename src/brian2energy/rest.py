@@ -365,7 +365,9 @@ def _balance(cell: Cell, v: np.ndarray, g_leak: np.ndarray | None) -> _Balance:
     """
     e_na, e_k = (float(cell.reversal_potentials[ion]) for ion in ("Na", "K"))
     others = [m for m in cell.mechanisms if not (_is_leak(m, "Na") or _is_leak(m, "K") or m.is_pump)]
-    core = dynamics(cell.with_mechanisms(others)) if others else None
+    if "_core" not in cell.__dict__:  # the cell without its Na+/K+ leaks and pump, built once per cell
+        cell.__dict__["_core"] = dynamics(cell.with_mechanisms(others)) if others else None
+    core = cell.__dict__["_core"]
     v = np.asarray(v, dtype=float)
     i_ion = {}
     for ion in {ion for m in others for ion in m.carries} | {"Na", "K"}:
@@ -385,21 +387,28 @@ def _balance(cell: Cell, v: np.ndarray, g_leak: np.ndarray | None) -> _Balance:
         h = 1e-7
         slope = (np.asarray(core.balance(v - h, 0.0)) - np.asarray(core.balance(v + h, 0.0))) / (2 * h)
         slope = slope * float(cell.C_m)
-    a, b = v - e_na, v - e_k
-    drive = -3 / a + 2 / b  # > 0 for E_K < v < E_Na
-    offset = i_ion["Na"] / a + i_ion["K"] / b
-    p_min = np.maximum.reduce([np.zeros_like(v), -i_ion["Na"] / 3, i_ion["K"] / 2])
-    g_min = p_min * drive - offset
-    if g_leak is None:
-        nan = np.full_like(v, np.nan)
-        return _Balance(v, nan, nan, nan, g_min, slope)
-    p = (g_leak + offset) / drive
-    return _Balance(v, -(i_ion["Na"] + 3 * p) / a, (2 * p - i_ion["K"]) / b, p, g_min, slope)
+    a, b = v - e_na, v - e_k  # both vanish only at the reversal potentials, outside the feasible range
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drive = -3 / a + 2 / b  # > 0 for E_K < v < E_Na
+        offset = i_ion["Na"] / a + i_ion["K"] / b
+        p_min = np.maximum.reduce([np.zeros_like(v), -i_ion["Na"] / 3, i_ion["K"] / 2])
+        g_min = p_min * drive - offset
+        if g_leak is None:
+            nan = np.full_like(v, np.nan)
+            return _Balance(v, nan, nan, nan, g_min, slope)
+        p = (g_leak + offset) / drive
+        return _Balance(v, -(i_ion["Na"] + 3 * p) / a, (2 * p - i_ion["K"]) / b, p, g_min, slope)
 
 
 def _ms_cm2(g) -> str:
     """A conductance density (SI) as text in mS/cm^2."""
     return f"{float(g) * 0.1:.4g} mS/cm^2"
+
+
+def _feasible(cell: Cell, sol: _Balance) -> np.ndarray:
+    """Where the balance exists: E_K < v < E_Na and no leak or pump negative."""
+    e_k, e_na = (float(cell.reversal_potentials[ion]) for ion in ("K", "Na"))
+    return (sol.v > e_k) & (sol.v < e_na) & (sol.g_na >= 0) & (sol.g_k >= 0) & (sol.i_pump >= 0)
 
 
 def _check_range(cell: Cell, v: np.ndarray) -> None:
@@ -451,6 +460,33 @@ def balance_rest(
                 f"{_ms_cm2(bounds.g_min)}")
     sol = _balance(cell, v, np.asarray(g_leak))
     return _balanced_cell(cell, float(sol.g_na), float(sol.g_k), float(sol.i_pump), v)
+
+
+def cost_of_rest(
+    cell: Cell,
+    v_rest: Quantity,
+    leak_conductance: Quantity | None = None,
+    input_resistance: Quantity | None = None,
+) -> Quantity:
+    """ATP per second per cell that holding a balanced rest at ``v_rest`` costs (vectorised).
+
+    The cost of the cell :func:`balance_rest` would return, without building it: the
+    pump turnover that balances the fluxes, equal there to the ions-restored view
+    (Na+ entry / 3e). ``v_rest``, ``leak_conductance`` and ``input_resistance`` broadcast
+    together; points where no balance exists (a leak or the pump would be negative)
+    are NaN.
+    """
+    if leak_conductance is not None and input_resistance is not None:
+        raise ModelError("cost_of_rest: give leak_conductance or input_resistance, not both")
+    v = np.asarray(check_dimensions(v_rest, mV, "cost_of_rest: v_rest"), dtype=float)
+    if input_resistance is None:
+        v, g = np.broadcast_arrays(v, _leak_density(cell, leak_conductance))
+    else:
+        r = np.asarray(check_dimensions(input_resistance, ohm, "cost_of_rest: input_resistance"), dtype=float)
+        v, r = np.broadcast_arrays(v, r)
+        g = 1 / (r * float(cell.area)) - _balance(cell, v, None).slope
+    sol = _balance(cell, v, g)
+    return np.where(_feasible(cell, sol), sol.i_pump, np.nan) * float(cell.area / elementary_charge) / second
 
 
 def _negative(cell: Cell, v: np.ndarray, g_leak: np.ndarray) -> str:
@@ -513,15 +549,18 @@ def balanced_stability(cell: Cell, v: np.ndarray, g_leak: np.ndarray) -> tuple[n
     """
     v, g_leak = np.broadcast_arrays(np.asarray(v, dtype=float), np.asarray(g_leak, dtype=float))
     sol = _balance(cell, v, g_leak)
-    ok = (sol.g_na >= 0) & (sol.g_k >= 0) & (sol.i_pump >= 0)
+    ok = _feasible(cell, sol)
     template = _balanced_cell(cell, 0.0, 0.0, 0.0, float(v.flat[0]))
     dyn = dynamics(template, _BALANCED)
     per_unit = _pump_per_unit(template, float(v.flat[0]))
     params = [np.zeros(v.size), sol.g_na.ravel(), sol.g_k.ravel(), sol.i_pump.ravel() / per_unit]
     x = np.column_stack([v.ravel(), *(np.broadcast_to(dyn.gate_inf[g](v.ravel(), *params), (v.size,))
                                       for g in dyn.states[1:])])
-    eig = np.linalg.eigvals(dyn.jacobian(x, params)).reshape(v.shape + (len(dyn.states),))
-    eig[~ok] = np.nan
+    eig = np.full((v.size, len(dyn.states)), np.nan, dtype=complex)
+    flat_ok = ok.ravel()
+    if flat_ok.any():
+        eig[flat_ok] = np.linalg.eigvals(dyn.jacobian(x[flat_ok], [p[flat_ok] for p in params]))
+    eig = eig.reshape(v.shape + (len(dyn.states),))
     stable = ok & np.all(eig.real < 0, axis=-1)
     return stable, eig, template
 
@@ -638,14 +677,13 @@ def excitability_sweep(
     v = np.asarray(check_dimensions(v_rest, mV, "excitability_sweep: v_rest"), dtype=float)
     g = _leak_density(cell, leak_conductance)
     v, g = (a.ravel().copy() for a in np.broadcast_arrays(v, g))
-    _check_range(cell, v)
     duration = check_dimensions(duration, second, "excitability_sweep: duration")
     settle = duration / 2 if settle is None else check_dimensions(settle, second, "excitability_sweep: settle")
     if not 0 * second <= settle < duration:
         raise ModelError(f"excitability_sweep: settle = {settle!r} must lie in [0, duration = {duration!r})")
     stable, _, template = balanced_stability(cell, v, g)
     sol = _balance(cell, v, g)
-    feasible = (sol.g_na >= 0) & (sol.g_k >= 0) & (sol.i_pump >= 0)
+    feasible = _feasible(cell, sol)
     nan = np.full(v.size, np.nan)
     mean_v, rate, atp_rate, atp_rest = nan.copy(), nan.copy(), nan.copy(), nan.copy()
     idx = np.flatnonzero(feasible)
