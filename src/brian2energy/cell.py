@@ -27,6 +27,7 @@ restore) and in cells without a pump, where only ``ATP_ions`` exists.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,9 @@ from brian2.units.constants import elementary_charge, faraday_constant, gas_cons
 from .errors import ModelError
 from .expressions import check_dimensions
 from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
+
+#: The cell each group made by Cell.neuron_group was made from (see cell_of).
+_CELLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 #: The default integration method, chosen for spike-time accuracy (see README: rk4
 #: keeps spike times within 0.1 ms over 200 ms at dt = 0.01 ms; exponential Euler does not).
@@ -266,11 +270,17 @@ class Cell:
             setattr(group, name, self.namespace[name])
         for name, value in resting_values(self).items():
             setattr(group, name, value)
+        _CELLS[group] = self
         return group
 
     def __repr__(self) -> str:
         mechs = ", ".join(repr(m) for m in self.mechanisms)
         return f"Cell({self.name!r}: {mechs})"
+
+
+def cell_of(group) -> Cell | None:
+    """The :class:`Cell` a group (or a subgroup of it) was made from by ``Cell.neuron_group``."""
+    return _CELLS.get(getattr(group, "source", group))
 
 
 def _scaled(share: float, current: str) -> str:

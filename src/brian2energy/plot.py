@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from brian2 import StateMonitor, ms, mV, uA, cm
+from brian2 import Quantity, StateMonitor, cm, ms, mV, second, uA
+from brian2.units.constants import elementary_charge
 
 
 def _axes(axes):
@@ -48,4 +49,38 @@ def cumulative_atp(monitor: StateMonitor, neurons: Sequence[int] | None = None, 
         axes.plot(monitor.t / ms, np.asarray(monitor.ATP_ions[i]), label=label, **kwargs)
     axes.set(xlabel="time (ms)", ylabel="cumulative ATP (molecules/cell)")
     axes.legend(fontsize="small", frameon=False)
+    return axes
+
+
+def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **kwargs):
+    """ATP per second (ions-restored view) of one recorded neuron against time, its spikes marked.
+
+    ``monitor`` is an :class:`~brian2energy.energy.EnergyMonitor`; the rate is the slope of
+    the cumulative count over ``smooth``.
+    """
+    axes = _axes(axes)
+    states = monitor.states
+    t = np.asarray(states.t / second)
+    row = list(np.asarray(states.record)).index(neuron)
+    atp = sum(np.asarray(getattr(states, name)[row]) for name in monitor.counters) / (3 * float(elementary_charge))
+    step = max(1, int(round(float(smooth / second) / (t[1] - t[0])))) if t.size > 1 else 1
+    rate = (atp[step:] - atp[:-step]) / (t[step:] - t[:-step])
+    axes.plot((t[step:] + t[:-step]) / 2 * 1e3, rate, **kwargs)
+    spikes = np.asarray(monitor.spikes.t[monitor.spikes.i == neuron] / ms)
+    axes.plot(spikes, np.full(spikes.shape, np.nanmax(rate) * 1.05 if rate.size else 1), "|", color="tab:red",
+              ms=8, label="spikes")
+    axes.set(xlabel="time (ms)", ylabel="ATP per second per cell")
+    return axes
+
+
+def budget_bars(report, axes=None, **kwargs):
+    """The group's ATP budget as bars: rest and spikes, then Na+ entry by mechanism (fractions of the total)."""
+    axes = _axes(axes)
+    items = {f"budget: {k}": v for k, v in report.budget_fractions.items()}
+    total_na = sum(float(np.sum(v)) for v in report.by_mechanism.values())
+    items.update({f"Na+ via {k}": float(np.sum(v)) / total_na for k, v in report.by_mechanism.items()})
+    bars = axes.bar(range(len(items)), list(items.values()), **kwargs)
+    axes.bar_label(bars, fmt="%.2f", fontsize="small")
+    axes.set_xticks(range(len(items)), list(items), rotation=30, ha="right", fontsize="small")
+    axes.set(ylabel="fraction of total ATP", ylim=(0, 1.1))
     return axes
