@@ -1,7 +1,7 @@
 """The same model under Brian2's numpy, cython and cpp_standalone targets.
 
 Each target runs in its own process (a standalone device cannot be unset
-cleanly within one). The three must give the same spikes and counters: they
+cleanly within one). The three must give the same spikes, counters and energy report: they
 integrate the same equations with the same method, so they differ only by
 floating-point rounding (compiled code may reorder arithmetic), far below the
 rel = 1e-6 allowed here.
@@ -19,6 +19,7 @@ SCRIPT = """
 import json, sys
 from brian2 import *
 from brian2energy import load_model
+from brian2energy.energy import EnergyMonitor, energy_report
 target, out = sys.argv[1], sys.argv[2]
 if target == "cpp_standalone":
     set_device("cpp_standalone", directory=out)
@@ -28,12 +29,16 @@ cell = load_model("squid_axon_hh1952")
 group = cell.neuron_group(3, dt=0.01 * ms)
 group.I_inj = [0, 6.5, 10] * uA / cm**2
 spikes = SpikeMonitor(group)
+energy = EnergyMonitor(group)
 run(60 * ms)
+report = energy_report(energy)
 print(json.dumps({"count": [int(c) for c in spikes.count[:]],
                   "t": [float(x) for x in spikes.t[:] / ms],
                   "Q_Na": [float(x) for x in group.Q_Na[:]],
                   "ATP_ions": [float(x) for x in group.ATP_ions[:]],
-                  "v": [float(x) for x in group.v[:] / mV]}))
+                  "v": [float(x) for x in group.v[:] / mV],
+                  "report_atp": [float(x) for x in report.atp_total],
+                  "report_load": [float(x) for x in report.na_load_ratio[1:]]}))
 """
 
 
@@ -56,5 +61,5 @@ def test_targets_agree(target, numpy_run, tmp_path):
     assert numpy_run["count"][0] == 0 and numpy_run["count"][2] >= 3
     assert other["count"] == numpy_run["count"]
     assert other["t"] == pytest.approx(numpy_run["t"], abs=1e-9)
-    for key in ("Q_Na", "ATP_ions", "v"):
+    for key in ("Q_Na", "ATP_ions", "v", "report_atp", "report_load"):
         assert other[key] == pytest.approx(numpy_run[key], rel=1e-6)
