@@ -1,0 +1,57 @@
+"""What an EnergyMonitor costs, measured against the simulation it watches (cpp_standalone, 1 thread).
+
+1,000 squid-axon neurons (currents spread over 0-20 uA/cm^2) for 200 ms at dt = 0.01 ms,
+run three ways in separate processes, side by side in one run: no monitor, an
+``EnergyMonitor`` recording every neuron at every step (what per-spike windows and spike
+peaks need), and one recording every 0.1 ms. Prints Brian2's own run time of each and the
+ratios to the bare run. Usage: python benchmarks/bench_energy_monitor.py [--n 1000] [--duration 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+
+WORKER = """
+import json, sys
+import numpy as np
+from brian2 import *
+from brian2energy import load_model
+from brian2energy.energy import EnergyMonitor
+mode, n, duration, workdir = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+set_device("cpp_standalone", directory=workdir)
+group = load_model("squid_axon_hh1952").neuron_group(n, dt=0.01 * ms)
+group.I_inj = np.linspace(0, 20, n) * uA / cm**2
+if mode == "every step":
+    EnergyMonitor(group)
+elif mode == "every 0.1 ms":
+    EnergyMonitor(group, dt=0.1 * ms)
+run(duration * second)
+print(json.dumps({"run": device._last_run_time}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=0.2, help="simulated seconds")
+    args = parser.parse_args()
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, mode in enumerate(("none", "every step", "every 0.1 ms")):
+            print(f"running: monitor {mode} ...", flush=True)
+            out = subprocess.run([sys.executable, "-c", WORKER, mode, str(args.n), str(args.duration), f"{tmp}/{k}"],
+                                 capture_output=True, text=True, check=False)
+            if out.returncode:
+                raise SystemExit(out.stderr[-3000:])
+            times[mode] = json.loads(out.stdout.strip().splitlines()[-1])["run"]
+    print(f"\n{args.n} neurons, {args.duration:g} s at dt = 0.01 ms (run time: Brian2's timing of the run)")
+    for mode, t in times.items():
+        print(f"  EnergyMonitor {mode:14s} {t:8.2f} s   x{t / times['none']:.3f} of the bare run")
+
+
+if __name__ == "__main__":
+    main()
