@@ -106,9 +106,14 @@ class Dynamics:
         Returns ``(point, v)``: for each root found, its parameter point's index and v.
         Roots are bracketed on a 0.1 mV grid and refined by vectorised bisection.
         """
-        grid = _V_GRID[:, None]
+        grid = np.broadcast_to(_V_GRID[:, None], (_V_GRID.size, len(params[0])))
         with np.errstate(all="ignore"):
-            f = np.broadcast_to(self.balance(grid, *(p[None, :] for p in params)), (grid.size, len(params[0])))
+            f = np.array(np.broadcast_to(self.balance(grid, *(p[None, :] for p in params)), grid.shape))
+            # a rate written as x/(1 - exp(-x)) is 0/0 exactly at its removable singularity,
+            # which may fall on the grid: step off it by 0.1 uV there
+            bad = ~np.isfinite(f)
+            if bad.any():
+                f[bad] = self.balance(grid[bad] + 1e-7, *(np.broadcast_to(p[None, :], grid.shape)[bad] for p in params))
         negative = np.signbit(f)
         at, point = np.nonzero(negative[:-1] != negative[1:])
         lo, hi = _V_GRID[at], _V_GRID[at + 1]
@@ -119,7 +124,11 @@ class Dynamics:
                 mid = 0.5 * (lo + hi)
                 same = np.signbit(self.balance(mid, *sub)) == lo_negative
                 lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
-        return point, 0.5 * (lo + hi)
+            root = 0.5 * (lo + hi)
+            # keep true roots; drop sign changes across a jump (rounding at a removable singularity)
+            scale = np.nanmax(np.abs(f), axis=0)[point]
+            genuine = np.abs(np.broadcast_to(self.balance(root, *sub), root.shape)) <= 1e-6 * scale
+        return point[genuine], root[genuine]
 
     def jacobian(self, x: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
         """d(rhs)/d(state) at states ``x`` (shape (R, n), SI), by central differences: (R, n, n) in 1/s."""
