@@ -5,6 +5,7 @@ ATP counters in their equations, and the resting state's cost and stability.
 """
 
 from .cell import Cell, Ion
+from .compiler import enable_vector_math
 from .errors import ModelError
 from .mechanisms import Channel, Gate, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HH52
 from .modelfile import list_models, load_model
@@ -22,6 +23,7 @@ __all__ = [
     "NaKPump",
     "NaV_HH52",
     "RestingState",
+    "enable_vector_math",
     "list_models",
     "load_model",
     "resting_state",
