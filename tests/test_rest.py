@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from brian2 import Gohm, StateMonitor, cm, kelvin, kohm, mM, ms, mS, mV, prefs, run, second, uA, uF, um
+from brian2 import Gohm, cm, kelvin, kohm, mM, ms, mS, mV, prefs, run, second, uA, uF, um
 
 from brian2energy import Cell, Channel, Gate, Ion, Leak, ModelError, NaKPump
 from brian2energy.rest import (

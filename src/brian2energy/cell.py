@@ -31,7 +31,6 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from brian2 import Equations, NeuronGroup, Quantity, farad, kelvin, meter, mmolar, mV, log
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from brian2 import BrianObject, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, kjoule, mole, ms, mV, second
+from brian2 import BrianObject, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, kjoule, mole, ms, second
 from brian2.units.constants import avogadro_constant, elementary_charge
 
 from .cell import Cell, cell_of
