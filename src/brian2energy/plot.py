@@ -84,3 +84,42 @@ def budget_bars(report, axes=None, **kwargs):
     axes.set_xticks(range(len(items)), list(items), rotation=30, ha="right", fontsize="small")
     axes.set(ylabel="fraction of total ATP", ylim=(0, 1.1))
     return axes
+
+
+def raster(spikes, sort_by=None, axes=None, **kwargs):
+    """Spike raster: one point per spike, time in ms against neuron.
+
+    ``spikes`` is a ``SpikeMonitor`` or a mapping ``{label: SpikeMonitor}`` whose populations
+    are stacked and coloured apart. ``sort_by`` orders each population's neurons by a value
+    per neuron (e.g. resting potential or ATP rate; an array, or a mapping of arrays like
+    ``spikes``), lowest at the bottom.
+    """
+    axes = _axes(axes)
+    populations = spikes if isinstance(spikes, dict) else {None: spikes}
+    orders = sort_by if isinstance(sort_by, dict) else {label: sort_by for label in populations}
+    offset = 0
+    kwargs = {"marker": ".", "ms": 2, "ls": "", **kwargs}
+    for label, monitor in populations.items():
+        n = len(monitor.source)
+        rank = np.arange(n)
+        if orders.get(label) is not None:
+            rank[np.argsort(np.asarray(orders[label]), kind="stable")] = np.arange(n)
+        axes.plot(np.asarray(monitor.t / ms), offset + rank[np.asarray(monitor.i)], label=label, **kwargs)
+        offset += n
+    axes.set(xlabel="time (ms)", ylabel="neuron", ylim=(-0.5, offset - 0.5))
+    if len(populations) > 1:
+        axes.legend(fontsize="small", frameon=False, markerscale=4)
+    return axes
+
+
+def population_rate(spikes, bin: Quantity = 5 * ms, axes=None, **kwargs):
+    """Mean firing rate (Hz) of a ``SpikeMonitor``'s source group in bins of ``bin``."""
+    axes = _axes(axes)
+    t = np.asarray(spikes.t / second)
+    width = float(bin / second)
+    end = float(spikes.source.clock.t / second)
+    edges = np.arange(int(np.ceil(end / width - 1e-9)) + 1) * width
+    counts, _ = np.histogram(t, bins=edges)
+    axes.plot(edges[:-1] * 1e3 + width * 500, counts / (len(spikes.source) * width), **kwargs)
+    axes.set(xlabel="time (ms)", ylabel="rate (Hz)")
+    return axes
