@@ -78,7 +78,8 @@ class EnergyMonitor(BrianObject):
         if missing:
             raise ModelError(f"EnergyMonitor: the group has no energy counters {missing} (made with counters=False?)")
         self.group = weakref.proxy(group)
-        self.counters = tuple(f"Q_Na_{m.name}" for m in self.cell.na_mechanisms())
+        # every Na+ counter of the group: the cell's mechanisms and any the user's equations add
+        self.counters = tuple(sorted(name for name in group.variables if name.startswith("Q_Na_")))
         variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if self.cell.pump else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
