@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from brian2 import Gohm, SpikeMonitor, cm, ms, mV, nS, run, second, uA
 
-from brian2energy import load_model, resting_state
+from brian2energy import list_models, load_model, resting_state
 from brian2energy.rest import balance_rest
 
 
@@ -22,7 +22,7 @@ def steady_rates(cell, currents_uA_cm2, duration=120 * ms):
 
 def test_models_are_listed():
     assert {"cortical_pyramidal_rs", "fast_spiking_interneuron", "blowfly_photoreceptor",
-            "undifferentiated_cell", "squid_axon_hh1952"} <= set(load_model.__globals__["list_models"]())
+            "undifferentiated_cell", "squid_axon_hh1952"} <= set(list_models())
 
 
 def test_wang_buzsaki_f_i_curve():

@@ -130,6 +130,12 @@ class Dynamics:
             genuine = np.abs(np.broadcast_to(self.balance(root, *sub), root.shape)) <= 1e-6 * scale
         return point[genuine], root[genuine]
 
+    def slope_conductance(self, v: np.ndarray, params: Sequence[np.ndarray], c_m: float) -> np.ndarray:
+        """d i_mem/dv along the steady states (gates following), A/(V m^2), by central differences (0.1 uV)."""
+        h = 1e-7
+        with np.errstate(all="ignore"):
+            return c_m * (np.asarray(self.balance(v - h, *params)) - np.asarray(self.balance(v + h, *params))) / (2 * h)
+
     def jacobian(self, x: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
         """d(rhs)/d(state) at states ``x`` (shape (R, n), SI), by central differences: (R, n, n) in 1/s."""
         n = len(self.states)
@@ -207,10 +213,8 @@ def _states_at(cell: Cell, dyn: Dynamics, v: np.ndarray, params: list[np.ndarray
     x = np.column_stack([v, *(gates[name] for name in dyn.states[1:])])
     with np.errstate(all="ignore"):
         currents = {c: np.broadcast_to(f(*x.T, *params), v.shape) for c, f in dyn.current.items()}
-        h = 1e-7  # slope of the steady-state I-V curve by central differences (0.1 uV)
-        slope = (np.asarray(dyn.balance(v - h, *params)) - np.asarray(dyn.balance(v + h, *params))) / (2 * h)
     eigenvalues = np.linalg.eigvals(dyn.jacobian(x, params))
-    return {"v": v, "gates": gates, "currents": currents, "slope": slope * float(cell.C_m),
+    return {"v": v, "gates": gates, "currents": currents, "slope": dyn.slope_conductance(v, params, float(cell.C_m)),
             "eigenvalues": eigenvalues, "stable": np.all(eigenvalues.real < 0, axis=-1)}
 
 
@@ -272,10 +276,7 @@ def resting_state(cell: Cell, **params) -> RestingState:
     hyperpolarized stable one (a warning says there were several); if none is
     stable, the most hyperpolarized one is returned with ``stable`` False.
     """
-    state = _resting(cell, params)
-    if np.ndim(state.stable) == 0:
-        state = _scalar(state)
-    return state
+    return _scalar(_resting(cell, params))
 
 
 def steady_states(cell: Cell, **params) -> list[RestingState]:
@@ -300,7 +301,7 @@ def _index(state: RestingState, i) -> RestingState:
 
 
 def _scalar(state: RestingState) -> RestingState:
-    """Unwrap length-one arrays, for the scalar call."""
+    """Unwrap 0-d arrays when the parameters were scalars; array results pass through."""
     if np.ndim(state.stable) == 0:
         return replace(state, stable=bool(state.stable), n_steady_states=int(state.n_steady_states),
                        gates={k: float(g) for k, g in state.gates.items()})
@@ -390,12 +391,7 @@ def _balance(cell: Cell, v: np.ndarray, g_leak: np.ndarray | None) -> _Balance:
     if stray:
         raise ModelError(f"{cell.name}: balance_rest balances Na+ and K+ only, but {sorted(stray)} "
                          "carry net current at this potential")
-    if core is None:
-        slope = np.zeros_like(v)
-    else:
-        h = 1e-7
-        slope = (np.asarray(core.balance(v - h, 0.0)) - np.asarray(core.balance(v + h, 0.0))) / (2 * h)
-        slope = slope * float(cell.C_m)
+    slope = np.zeros_like(v) if core is None else core.slope_conductance(v, [0.0], float(cell.C_m))
     a, b = v - e_na, v - e_k  # both vanish only at the reversal potentials, outside the feasible range
     with np.errstate(divide="ignore", invalid="ignore"):
         drive = -3 / a + 2 / b  # > 0 for E_K < v < E_Na
@@ -412,6 +408,19 @@ def _balance(cell: Cell, v: np.ndarray, g_leak: np.ndarray | None) -> _Balance:
 def _ms_cm2(g) -> str:
     """A conductance density (SI) as text in mS/cm^2."""
     return f"{float(g) * 0.1:.4g} mS/cm^2"
+
+
+def _requested_leak(cell: Cell, bounds: _Balance, leak_conductance: Quantity | None,
+                    input_resistance: Quantity | None) -> np.ndarray:
+    """The Na+ plus K+ leak density (SI) asked for: given, from an input resistance, or the cell's own.
+
+    An input resistance R sets the total steady-state slope conductance 1/(R area), of
+    which the leaks supply what the other mechanisms (``bounds.slope``) do not.
+    """
+    if input_resistance is None:
+        return _leak_density(cell, leak_conductance)
+    r = np.asarray(check_dimensions(input_resistance, ohm, f"{cell.name}: input_resistance"), dtype=float)
+    return 1 / (r * float(cell.area)) - bounds.slope
 
 
 def _feasible(cell: Cell, sol: _Balance) -> np.ndarray:
@@ -452,21 +461,18 @@ def balance_rest(
         raise ModelError("balance_rest: v_rest must be a scalar (excitability_sweep takes arrays)")
     _check_range(cell, v)
     bounds = _balance(cell, v, None)
+    g_leak = _requested_leak(cell, bounds, leak_conductance, input_resistance)
     if input_resistance is not None:
-        r = check_dimensions(input_resistance, ohm, "balance_rest: input_resistance")
-        g_leak = 1 / float(r * cell.area) - bounds.slope
         r_max = 1 / (cell.area * (bounds.g_min + bounds.slope) * _SIEMENS_DENSITY)
         if g_leak < bounds.g_min:
-            raise ModelError(f"{cell.name}: an input resistance of {r.in_best_unit()} at {v * 1e3:.2f} mV needs less "
-                             "leak than the voltage-gated channels and the flux balance allow: at most "
-                             f"{r_max.in_best_unit()} is possible")
-    else:
-        g_leak = _leak_density(cell, leak_conductance)
-        if g_leak < bounds.g_min:
-            raise ModelError(
-                f"{cell.name}: at v_rest = {v * 1e3:.2f} mV a leak of {_ms_cm2(g_leak)} is too small: "
-                f"{_negative(cell, v, g_leak)} would be negative; the leak conductance must be at least "
-                f"{_ms_cm2(bounds.g_min)}")
+            raise ModelError(f"{cell.name}: an input resistance of {input_resistance.in_best_unit()} at "
+                             f"{v * 1e3:.2f} mV needs less leak than the voltage-gated channels and the flux "
+                             f"balance allow: at most {r_max.in_best_unit()} is possible")
+    elif g_leak < bounds.g_min:
+        raise ModelError(
+            f"{cell.name}: at v_rest = {v * 1e3:.2f} mV a leak of {_ms_cm2(g_leak)} is too small: "
+            f"{_negative(cell, v, g_leak)} would be negative; the leak conductance must be at least "
+            f"{_ms_cm2(bounds.g_min)}")
     sol = _balance(cell, v, np.asarray(g_leak))
     return _balanced_cell(cell, float(sol.g_na), float(sol.g_k), float(sol.i_pump), v)
 
@@ -488,12 +494,8 @@ def cost_of_rest(
     if leak_conductance is not None and input_resistance is not None:
         raise ModelError("cost_of_rest: give leak_conductance or input_resistance, not both")
     v = np.asarray(check_dimensions(v_rest, mV, "cost_of_rest: v_rest"), dtype=float)
-    if input_resistance is None:
-        v, g = np.broadcast_arrays(v, _leak_density(cell, leak_conductance))
-    else:
-        r = np.asarray(check_dimensions(input_resistance, ohm, "cost_of_rest: input_resistance"), dtype=float)
-        v, r = np.broadcast_arrays(v, r)
-        g = 1 / (r * float(cell.area)) - _balance(cell, v, None).slope
+    g = _requested_leak(cell, _balance(cell, v, None), leak_conductance, input_resistance)
+    v, g = np.broadcast_arrays(v, g)
     sol = _balance(cell, v, g)
     return np.where(_feasible(cell, sol), sol.i_pump, np.nan) * float(cell.area / elementary_charge) / second
 
