@@ -14,9 +14,11 @@ Energy counters (whole-cell, per neuron, integrated by Brian2 with ``v``):
 
 * ``Q_Na_<mech>`` (coulomb): Na+ charge that entered through one mechanism,
   the time integral of ``-share_Na * i_<mech> * area``; ``Q_Na`` is their sum
-  over every Na+-carrying mechanism except the pump (the pump exports Na+);
-* ``ATP_ions`` (molecules) = ``Q_Na / (3 e)``: the *ions-restored* view, the
-  ATP the Na+/K+ pump must spend to export the Na+ that entered;
+  over every Na+-carrying mechanism except the pump (the pump exports Na+), and
+  over the cell's synaptic receptors (``Q_Na_ampa``, ...); likewise ``Q_Ca_<source>``
+  (summed in ``Q_Ca``) and ``Q_Cl_<source>``. Ions entered = Q / (z e);
+* ``ATP_ions`` (molecules) = ``Q_Na / (3 e)`` (``+ Q_Ca / (2 e)`` when Ca2+ enters):
+  the *ions-restored* view, the ATP the pumps must spend to export what entered;
 * ``ATP_pump`` (molecules, only with a pump): the *pump-turnover* view, the time
   integral of ``i_pump * area / e``, one ATP per cycle.
 
@@ -37,6 +39,16 @@ from brian2.units.constants import elementary_charge, faraday_constant, gas_cons
 from .errors import ModelError
 from .expressions import check_dimensions
 from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
+from .synapses import Receptor
+
+#: Ions whose entry is counted (``Q_<ion>_<source>``). K+ is not: the pump takes it
+#: back with the Na+ it exports (2 K+ per 3 Na+), so Na+ entry prices both.
+COUNTED_IONS = ("Na", "Ca", "Cl")
+#: ATP per unit of inward charge, ions-restored view: the Na+/K+ pump exports 3 Na+ per
+#: ATP; each Ca2+ costs one ATP to extrude (the plasma-membrane Ca2+-ATPase moves one Ca2+
+#: per ATP; Na+/Ca2+ exchange brings in 3 Na+ per Ca2+, again one ATP at the pump).
+#: Cl- entry is counted but not priced (its cost is indirect, see the README).
+ATP_PER_ION = {"Na": 1 / (3 * elementary_charge), "Ca": 1 / (2 * elementary_charge)}
 
 #: The cell each group made by Cell.neuron_group was made from (see cell_of).
 _CELLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -142,11 +154,23 @@ class Cell:
             if missing:
                 raise ModelError(f"Cell: mechanism {mech.name!r} needs {missing} (give the ion's concentrations)")
 
+    def replace(self, **changes) -> Cell:
+        """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``)."""
+        args = dict(mechanisms=self.mechanisms, C_m=self.C_m, area=self.area, ions=self.ions,
+                    temperature=self.temperature, spike_threshold=self.spike_threshold, name=self.name,
+                    description=self.description, reference=self.reference)
+        unknown = sorted(set(changes) - set(args))
+        if unknown:
+            raise ModelError(f"Cell.replace: unknown argument(s) {unknown}, expected some of {sorted(args)}")
+        args.update(changes)
+        mechanisms, C_m, area, ions, temperature = (args.pop(k) for k in ("mechanisms", "C_m", "area", "ions",
+                                                                        "temperature"))
+        return Cell(mechanisms, C_m, area, ions, temperature, **args)
+
     def with_mechanisms(self, mechanisms: Sequence[Mechanism | LeakSplit], description: str | None = None) -> Cell:
         """The same cell (capacitance, area, ions, temperature) with other mechanisms."""
-        return Cell(mechanisms, self.C_m, self.area, self.ions, self.temperature,
-                    spike_threshold=self.spike_threshold, name=self.name,
-                    description=self.description if description is None else description, reference=self.reference)
+        return self.replace(mechanisms=mechanisms,
+                            description=self.description if description is None else description)
 
     @property
     def pump(self) -> Mechanism | None:
@@ -162,10 +186,27 @@ class Cell:
         """The mechanisms through which Na+ enters (every Na+-carrier but the pump)."""
         return tuple(m for m in self.mechanisms if m.carries.get("Na") and not m.is_pump)
 
+    def counter_currents(self, synapses: Sequence[Receptor] = ()) -> dict[str, str]:
+        """Each ion-entry counter ``Q_<ion>_<source>`` and the inward current it integrates.
+
+        Every mechanism but the pump, for Na+, Ca2+ and Cl- (``COUNTED_IONS``); then
+        every receptor in ``synapses``. Mechanism currents are densities (outward
+        positive), so their counters integrate ``-share * i * area``; receptor currents
+        are whole-cell and inward positive already.
+        """
+        out = {}
+        for m in self.mechanisms:
+            for ion in COUNTED_IONS:
+                if m.carries.get(ion) and not m.is_pump:
+                    out[f"Q_{ion}_{m.name}"] = f"-{_scaled(m.carries[ion], m.current)}*area"
+        for receptor in synapses:
+            out.update(receptor.counters())
+        return out
+
     @property
     def counters(self) -> tuple[str, ...]:
-        """Names of the energy counters :meth:`equations` adds."""
-        names = tuple(f"Q_Na_{m.name}" for m in self.na_mechanisms()) + ("Q_Na", "ATP_ions")
+        """Names of the energy counters :meth:`equations` adds (without synapses)."""
+        names = tuple(self.counter_currents()) + ("Q_Na", "ATP_ions")
         return names + (("ATP_pump",) if self.pump else ())
 
     @property
@@ -191,21 +232,25 @@ class Cell:
         self,
         extra_currents: Iterable[str] = (),
         *,
+        synapses: Sequence[Receptor] = (),
         parameters: Iterable[str] = (),
         counters: bool = True,
     ) -> Equations:
         """The cell's Brian2 equations.
 
         ``extra_currents`` are whole-cell currents in amp (positive depolarizes),
-        declared as parameters so ``Synapses`` can target them with ``(summed)``.
+        declared as parameters so ``Synapses`` can target them with ``(summed)``; their
+        ions are not counted. ``synapses`` are :class:`~brian2energy.synapses.Receptor`
+        types whose conductances, currents and ion counters join the cell.
         ``parameters`` names namespace constants (e.g. ``"g_leak_Na"``) to turn into
         per-neuron parameters, so they can differ between neurons of one group.
         ``counters=False`` leaves the energy counters out.
         """
         extra = tuple(extra_currents)
+        receptors = _check_synapses(synapses, self)
         per_neuron = self._per_neuron(parameters)
         currents = " + ".join(m.current for m in self.mechanisms) or "0*amp/meter**2"
-        synaptic = "".join(f" + {name}/area" for name in extra)
+        synaptic = "".join(f" + {name}/area" for name in (*extra, *(r.current for r in receptors)))
         lines = [
             f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt",
             f"i_mem = {currents} : amp/meter**2",
@@ -216,12 +261,17 @@ class Cell:
             terms = " + ".join(_scaled(m.carries[ion], m.current) for m in self.mechanisms if m.carries.get(ion))
             lines.append(f"i_{ion} = {terms} : amp/meter**2")
         lines += [m.equations() for m in self.mechanisms]
+        lines += [r.equations(self.reversal_potentials) for r in receptors]
         if counters:
-            na = self.na_mechanisms()
-            for m in na:
-                lines.append(f"dQ_Na_{m.name}/dt = -{_scaled(m.carries['Na'], m.current)}*area : coulomb")
-            lines.append(f"Q_Na = {' + '.join(f'Q_Na_{m.name}' for m in na) or '0*coulomb'} : coulomb")
-            lines.append("ATP_ions = Q_Na/(3*elementary_charge) : 1")
+            entries = self.counter_currents(receptors)
+            lines += [f"d{name}/dt = {current} : coulomb" for name, current in entries.items()]
+            totals = {ion: [n for n in entries if n.startswith(f"Q_{ion}_")] for ion in ATP_PER_ION}
+            lines.append(f"Q_Na = {' + '.join(totals['Na']) or '0*coulomb'} : coulomb")
+            atp = "Q_Na/(3*elementary_charge)"
+            if totals["Ca"]:
+                lines.append(f"Q_Ca = {' + '.join(totals['Ca'])} : coulomb")
+                atp += " + Q_Ca/(2*elementary_charge)"
+            lines.append(f"ATP_ions = {atp} : 1")
             if self.pump:
                 lines.append(f"dATP_pump/dt = {self.pump.current}*area/elementary_charge : 1")
         ns = self.namespace
@@ -242,6 +292,7 @@ class Cell:
         *,
         extra_currents: Iterable[str] = (),
         parameters: Iterable[str] = (),
+        synapses: Sequence[Receptor] = (),
         counters: bool = True,
         method: str = DEFAULT_METHOD,
         **kwargs,
@@ -249,7 +300,8 @@ class Cell:
         """A plain ``NeuronGroup`` of ``N`` of these cells, each at the resting state.
 
         Spikes are upward crossings of ``spike_threshold`` (refractory while above
-        it). Per-neuron parameters start at the cell's values; ``I_inj`` starts at 0.
+        it). Per-neuron parameters start at the cell's values; ``I_inj`` and synaptic
+        conductances start at 0. ``synapses`` are receptor types (see :meth:`equations`).
         ``kwargs`` go to ``NeuronGroup`` (``dt``, ``name``, ...).
         """
         from .rest import resting_values
@@ -258,7 +310,7 @@ class Cell:
         ns = {k: v for k, v in self.namespace.items() if k not in per_neuron}
         group = NeuronGroup(
             N,
-            self.equations(extra_currents, parameters=per_neuron, counters=counters),
+            self.equations(extra_currents, synapses=synapses, parameters=per_neuron, counters=counters),
             threshold="v > spike_threshold",
             refractory="v > spike_threshold",
             method=method,
@@ -277,9 +329,27 @@ class Cell:
         return f"Cell({self.name!r}: {mechs})"
 
 
+def counter_atp(name: str) -> float:
+    """ATP per coulomb of the ion-entry counter ``name`` (``Q_<ion>_<source>``), ions-restored view."""
+    ion = name.split("_")[1]
+    return float(ATP_PER_ION[ion]) if ion in ATP_PER_ION else 0.0
+
+
 def cell_of(group) -> Cell | None:
     """The :class:`Cell` a group (or a subgroup of it) was made from by ``Cell.neuron_group``."""
     return _CELLS.get(getattr(group, "source", group))
+
+
+def _check_synapses(synapses: Sequence[Receptor], cell: Cell) -> tuple[Receptor, ...]:
+    receptors = tuple(synapses)
+    for r in receptors:
+        if not isinstance(r, Receptor):
+            raise ModelError(f"{cell.name}: synapses must be brian2energy.synapses.Receptor objects, got {r!r}")
+    names = [r.name for r in receptors]
+    clash = sorted({n for n in names if names.count(n) > 1} | (set(names) & {m.name for m in cell.mechanisms}))
+    if clash:
+        raise ModelError(f"{cell.name}: receptor names {clash} are used twice (or by a mechanism)")
+    return receptors
 
 
 def _scaled(share: float, current: str) -> str:

@@ -40,10 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from brian2 import BrianObject, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, kjoule, mole, ms, second
+from brian2 import (BrianObject, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, Synapses, kjoule, mole, ms,
+                    second)
+from brian2.units.fundamentalunits import get_dimensions
 from brian2.units.constants import avogadro_constant, elementary_charge
 
-from .cell import Cell, cell_of
+from .cell import Cell, cell_of, counter_atp
 from .errors import ModelError
 from .expressions import check_dimensions
 from .rest import resting_state
@@ -55,7 +57,8 @@ ATP_FREE_ENERGY = 50 * kjoule / mole
 class EnergyMonitor(BrianObject):
     """Records what energy accounting needs from a group of brian2energy cells.
 
-    The Na+ counters of every mechanism (``Q_Na_<mech>``), ``ATP_pump`` when the cell
+    The ion-entry counters of every mechanism and receptor (``Q_Na_<source>``, ``Q_Ca_<source>``),
+    ``ATP_pump`` when the cell
     has a pump, ``v`` and ``I_inj`` for the neurons in ``record`` (all by default)
     every ``dt`` (default: the group's step, which the per-spike windows and spike
     peaks need), and every spike. Counters are cumulative, so totals are exact at any
@@ -78,8 +81,9 @@ class EnergyMonitor(BrianObject):
         if missing:
             raise ModelError(f"EnergyMonitor: the group has no energy counters {missing} (made with counters=False?)")
         self.group = weakref.proxy(group)
-        # every Na+ counter of the group: the cell's mechanisms and any the user's equations add
-        self.counters = tuple(sorted(name for name in group.variables if name.startswith("Q_Na_")))
+        # every priced ion-entry counter of the group: the cell's mechanisms and its receptors
+        self.counters = tuple(sorted(name for name in group.variables
+                                     if name.startswith("Q_") and name.count("_") > 1 and counter_atp(name)))
         variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if self.cell.pump else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
@@ -222,7 +226,7 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     neurons = np.asarray(states.record, dtype=int)
     e = float(elementary_charge)
     q = {name: np.asarray(getattr(states, name)) for name in monitor.counters}  # (neurons, samples), coulomb
-    atp = sum(q.values(), np.zeros((len(neurons), t.size))) / (3 * e)
+    atp = sum((counter_atp(name) * value for name, value in q.items()), np.zeros((len(neurons), t.size)))
     v = np.asarray(states.v)
     duration = t[-1] - t[0]
     with warnings.catch_warnings():
@@ -241,7 +245,7 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     atp_total = atp[:, -1] - atp[:, 0]
     c_area = float(cell.C_m * cell.area)
     pre_s, post_s = float(pre / second), float(post / second)
-    q_total = sum(q.values(), np.zeros((len(neurons), t.size)))
+    q_total = sum((value for name, value in q.items() if name.startswith("Q_Na_")), np.zeros((len(neurons), t.size)))
     for k, i in enumerate(neurons):  # per neuron: spikes are few; the arrays are vectorised over samples
         times = np.sort(spike_t[spike_i == i])
         n_spikes[k] = times.size
@@ -281,10 +285,15 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
         atp_total_pump=pump_total, atp_per_second_rest=np.full(n, rest_rate) / second,
         atp_per_second_rest_measured=rest_measured / second, atp_per_spike=per_spike, atp_per_spike_sd=per_spike_sd,
         method=method, na_load_ratio=load, na_after_peak=after_peak,
-        by_mechanism={name[5:]: (q[name][:, -1] - q[name][:, 0]) / (3 * e) for name in monitor.counters},
+        by_mechanism={_source(name): (q[name][:, -1] - q[name][:, 0]) * counter_atp(name) for name in monitor.counters},
         budget={"rest": rest_budget, "spikes": atp_total - rest_budget}, atp_free_energy=atp_free_energy,
         window=(pre, post), notes=notes,
     )
+
+
+def _source(counter: str) -> str:
+    """``Q_Na_NaV`` -> ``NaV``; other ions keep their name: ``Q_Ca_nmda`` -> ``Ca_nmda``."""
+    return counter[len("Q_Na_"):] if counter.startswith("Q_Na_") else counter[len("Q_"):]
 
 
 def _quiet_rate(t, atp, v, i_inj, spikes, pre, post, min_length=0.01) -> float:
@@ -305,3 +314,164 @@ def _quiet_rate(t, atp, v, i_inj, spikes, pre, post, min_length=0.01) -> float:
     if t[b] - t[a] < min_length:
         return float("nan")
     return float((atp[b] - atp[a]) / (t[b] - t[a]))
+
+
+# --- network budgets -----------------------------------------------------------------------
+
+#: The parts of a network budget, in the order tables and plots show them.
+BUDGET_PARTS = ("rest", "action potentials", "synapses")
+
+
+class BudgetMonitor(Synapses):
+    """Population totals of a group's ion-entry counters over time, and its spike count.
+
+    A ``Synapses`` object from ``group`` to a one-neuron ledger group: it sums every
+    priced counter of ``group`` (``Q_Na_*``, ``Q_Ca_*``: the cell's mechanisms and its
+    receptors) into the ledger with ``(summed)`` on the ledger's clock (step ``dt``),
+    and counts spikes with ``on_pre``; a ``StateMonitor`` (``.states``) records the
+    ledger. Cost: one summation per neuron every ``dt``, memory independent of the
+    number of neurons. Plain Brian2 objects (it is a ``Synapses``, so cpp_standalone
+    registers it like any other): works under runtime targets and cpp_standalone.
+    """
+
+    def __init__(self, group: NeuronGroup, cell: Cell | None = None, dt: Quantity = 1 * ms,
+                 name: str = "budgetmonitor*") -> None:
+        check_dimensions(dt, second, "BudgetMonitor: dt")
+        cell = cell if cell is not None else cell_of(group)
+        if cell is None:
+            raise ModelError("BudgetMonitor: this group was not made by Cell.neuron_group; pass cell=")
+        counters = tuple(sorted(n for n in group.variables if n.startswith("Q_") and n.count("_") > 1
+                                and counter_atp(n)))
+        if not counters:
+            raise ModelError("BudgetMonitor: the group has no energy counters (made with counters=False?)")
+        ledger = NeuronGroup(1, "\n".join([f"{c} : coulomb" for c in counters] + ["n_spikes : 1"]), dt=dt,
+                             name=f"{group.name}_ledger*")
+        # set before Synapses.__init__, after which a Group only accepts its state variables as attributes
+        self.cell, self.group, self.ledger, self.counters = cell, group, ledger, counters
+        # counters of the cell's own mechanisms; the rest belong to its synaptic receptors
+        self.cell_counters = tuple(c for c in counters if c in cell.counter_currents())
+        self.states = StateMonitor(ledger, list(counters), record=0, when="end", name=f"{ledger.name}_states")
+        super().__init__(group, ledger, "\n".join(f"{c}_post = {c}_pre : coulomb (summed)" for c in counters),
+                         on_pre="n_spikes_post += 1", dt=group.clock.dt, name=name)
+        self.connect()
+        self.contained_objects.extend([ledger, self.states])
+
+
+@dataclass(frozen=True)
+class NetworkBudget:
+    """A network's ATP budget per population, ions-restored view (molecules, whole population).
+
+    Parts (``BUDGET_PARTS``), which add up to each population's total:
+
+    * ``rest``: every neuron's analytical resting cost (I_inj = 0, no input, each neuron's
+      own parameters) times the duration;
+    * ``action potentials``: what the cell's own mechanisms let in beyond that (spikes,
+      and any subthreshold change of their currents that input causes);
+    * ``synapses``: what the postsynaptic receptors let in (Na+/3 and Ca2+ per ATP).
+
+    ``t`` are the bin edges (second) of the time series ``rate[population][part]``
+    (ATP/second in each bin); ``atp[population][part]`` the totals over the run.
+    """
+
+    populations: tuple[str, ...]
+    n_neurons: dict[str, int]
+    n_spikes: dict[str, int]
+    t: np.ndarray
+    rate: dict[str, dict[str, np.ndarray]]
+    atp: dict[str, dict[str, float]]
+    atp_free_energy: Quantity
+
+    @property
+    def duration(self) -> Quantity:
+        return (self.t[-1] - self.t[0]) * second
+
+    @property
+    def total(self) -> float:
+        """ATP over the run, all populations and parts."""
+        return sum(sum(parts.values()) for parts in self.atp.values())
+
+    @property
+    def joules(self) -> Quantity:
+        """The total as energy: ATP / N_A x the free energy of ATP hydrolysis."""
+        return self.total / avogadro_constant * self.atp_free_energy
+
+    def atp_per_second(self, population: str | None = None) -> dict[str, float]:
+        """Mean ATP/second of each part over the run, for one population or the whole network."""
+        pops = self.populations if population is None else (population,)
+        duration = float(self.duration / second)
+        return {part: sum(self.atp[p][part] for p in pops) / duration for part in BUDGET_PARTS}
+
+    def fractions(self, population: str | None = None) -> dict[str, float]:
+        """Each part's share of the population's (or the network's) total ATP; they sum to 1."""
+        rates = self.atp_per_second(population)
+        total = sum(rates.values())
+        return {part: value / total if total else float("nan") for part, value in rates.items()}
+
+    def __str__(self) -> str:
+        duration = float(self.duration / second)
+        head = f"{'population':14s} {'neurons':>8s} {'rate (Hz)':>9s}" + "".join(f" {p:>18s}" for p in BUDGET_PARTS)
+        lines = [f"network energy budget over {duration:g} s (ATP per second, ions-restored view; share of the row)",
+                 head + f" {'total':>12s}"]
+        for label in (*self.populations, None):
+            rates, fractions = self.atp_per_second(label), self.fractions(label)
+            n = self.n_neurons[label] if label else sum(self.n_neurons.values())
+            spikes = self.n_spikes[label] if label else sum(self.n_spikes.values())
+            cells = "".join(f" {rates[p]:10.3g} ({fractions[p]:4.0%})" for p in BUDGET_PARTS)
+            lines.append(f"{label or 'network':14s} {n:8d} {spikes / n / duration:9.2f}{cells} {sum(rates.values()):12.4g}")
+        kj = float(self.atp_free_energy / (kjoule / mole))
+        lines.append(f"total: {self.total:.4g} ATP = {float(self.joules / kjoule) * 1e3:.4g} J at {kj:g} kJ/mol")
+        return "\n".join(lines)
+
+    def to_csv(self, path: str | Path) -> None:
+        """The time series: one row per bin, one column per population and part (ATP/second)."""
+        with open(path, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["t_start_s", "t_end_s", *(f"{p}: {part}" for p in self.populations for part in BUDGET_PARTS)])
+            for k in range(len(self.t) - 1):
+                writer.writerow([self.t[k], self.t[k + 1],
+                                 *(self.rate[p][part][k] for p in self.populations for part in BUDGET_PARTS)])
+
+
+def network_budget(monitors: dict[str, BudgetMonitor], atp_free_energy: Quantity = ATP_FREE_ENERGY) -> NetworkBudget:
+    """The ATP budget of each population (``{label: BudgetMonitor}``) after a run; see :class:`NetworkBudget`."""
+    check_dimensions(atp_free_energy, kjoule / mole, "network_budget: atp_free_energy")
+    if not monitors:
+        raise ModelError("network_budget: give at least one BudgetMonitor, as {label: monitor}")
+    rate, atp, n_neurons, n_spikes, edges = {}, {}, {}, {}, None
+    for label, monitor in monitors.items():
+        states, group = monitor.states, monitor.group
+        if len(states.t) < 1:
+            raise ModelError(f"network_budget: the monitor of {label!r} has recorded nothing yet (run the network first)")
+        # the ledger's samples, then the group's counters now (the end of the run)
+        t = np.r_[np.asarray(states.t / second), float(group.clock.t / second)]
+        samples = {c: np.r_[np.asarray(getattr(states, c)[0]), float(np.sum(np.asarray(getattr(group, c)[:])))]
+                   for c in monitor.counters}
+        cumulative = {c: counter_atp(c) * samples[c] for c in monitor.counters}
+        own = sum((cumulative[c] for c in monitor.cell_counters), np.zeros(t.size))
+        synaptic = sum((cumulative[c] for c in monitor.counters if c not in monitor.cell_counters), np.zeros(t.size))
+        rest_rate = float(np.sum(_resting_rates(monitor.cell, group)))
+        dt = np.diff(t)
+        rate[label] = {"rest": np.full(dt.size, rest_rate), "action potentials": np.diff(own) / dt - rest_rate,
+                       "synapses": np.diff(synaptic) / dt}
+        atp[label] = {part: float(np.sum(r * dt)) for part, r in rate[label].items()}
+        n_neurons[label] = len(group)
+        n_spikes[label] = int(round(float(monitor.ledger.n_spikes[0])))
+        if edges is not None and (edges.shape != t.shape or not np.allclose(edges, t)):
+            raise ModelError("network_budget: the monitors must share their dt and run (their samples differ)")
+        edges = t
+    return NetworkBudget(populations=tuple(monitors), n_neurons=n_neurons, n_spikes=n_spikes, t=edges, rate=rate,
+                         atp=atp, atp_free_energy=atp_free_energy)
+
+
+def _resting_rates(cell: Cell, group) -> np.ndarray:
+    """Each neuron's analytical resting ATP/second, with its own per-neuron parameters (unique sets solved once)."""
+    names = sorted(n for n in cell.namespace if n in group.variables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not names:
+            return np.full(len(group), float(resting_state(cell).atp_per_second * second))
+        values = np.column_stack([np.asarray(getattr(group, n)[:]) for n in names])
+        unique, inverse = np.unique(values, axis=0, return_inverse=True)
+        state = resting_state(cell, **{n: Quantity(unique[:, k], dim=get_dimensions(cell.namespace[n]))
+                                       for k, n in enumerate(names)})
+        return np.asarray(state.atp_per_second * second)[np.ravel(inverse)]

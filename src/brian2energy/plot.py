@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from brian2 import Quantity, StateMonitor, cm, ms, mV, second, uA
-from brian2.units.constants import elementary_charge
+
+from .cell import counter_atp
 
 
 def _axes(axes):
@@ -62,7 +63,7 @@ def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **k
     states = monitor.states
     t = np.asarray(states.t / second)
     row = list(np.asarray(states.record)).index(neuron)
-    atp = sum(np.asarray(getattr(states, name)[row]) for name in monitor.counters) / (3 * float(elementary_charge))
+    atp = sum(counter_atp(name) * np.asarray(getattr(states, name)[row]) for name in monitor.counters)
     step = max(1, int(round(float(smooth / second) / (t[1] - t[0])))) if t.size > 1 else 1
     rate = (atp[step:] - atp[:-step]) / (t[step:] - t[:-step])
     axes.plot((t[step:] + t[:-step]) / 2 * 1e3, rate, **kwargs)

@@ -1,0 +1,102 @@
+"""An excitatory/inhibitory network of brian2energy cells, the same on every Brian2 target.
+
+Connectivity is drawn with numpy from a seed (fixed in-degree: every neuron receives
+``round(p * N_E)`` excitatory and ``round(p * N_I)`` inhibitory synapses from random
+sources, multapses allowed) and handed to ``Synapses.connect(i=, j=)``, so numpy,
+cython and cpp_standalone build the identical network. Excitatory synapses drive AMPA
+and NMDA receptors, inhibitory ones GABA_A (:mod:`brian2energy.synapses`), with one
+weight per receptor and pathway. Everything is a plain Brian2 object: add
+``net.objects`` to your ``Network`` or run the ``net.network`` made here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from brian2 import Network, NeuronGroup, Quantity, SpikeMonitor, Synapses, mV, ms, nS, siemens, volt
+
+from .cell import DEFAULT_METHOD, Cell
+from .energy import BudgetMonitor
+from .errors import ModelError
+from .expressions import check_dimensions
+from .rest import resting_values
+from .synapses import AMPA, GABA_A, NMDA
+
+#: Peak conductance per spike (siemens), by (source population, receptor).
+DEFAULT_WEIGHTS = {("E", "ampa"): 1.5 * nS, ("E", "nmda"): 0.15 * nS, ("I", "gaba"): 6 * nS}
+
+
+@dataclass
+class EINetwork:
+    """The groups ("E", "I"), their synapses, spike and budget monitors, and a ``Network`` of all of them."""
+
+    groups: dict[str, NeuronGroup]
+    synapses: dict[str, Synapses]
+    spikes: dict[str, SpikeMonitor]
+    budget: dict[str, BudgetMonitor]
+    objects: list = field(default_factory=list)
+
+    @property
+    def network(self) -> Network:
+        return Network(self.objects)
+
+
+def ei_network(
+    e_cell: Cell,
+    i_cell: Cell,
+    n_e: int = 3200,
+    n_i: int = 800,
+    *,
+    p: float = 0.02,
+    weights: dict[tuple[str, str], Quantity] | None = None,
+    seed: int = 1,
+    v_spread: Quantity = 1 * mV,
+    counters: bool = True,
+    budget_dt: Quantity = 1 * ms,
+    method: str = DEFAULT_METHOD,
+    name: str = "",
+) -> EINetwork:
+    """Build the network (see the module docstring).
+
+    ``weights`` override ``DEFAULT_WEIGHTS``. ``v_spread``: each neuron starts at its
+    rest plus a Gaussian offset of this SD (seeded), so identical cells do not start in
+    lockstep. ``counters=False`` leaves out every energy counter and budget monitor (to
+    measure what accounting costs). ``name`` prefixes every object's name, so several
+    networks can run in one ``Network``.
+    """
+    if not 0 < p <= 1:
+        raise ModelError(f"ei_network: connection probability p must be in (0, 1], got {p!r}")
+    if n_e < 1 or n_i < 1:
+        raise ModelError(f"ei_network: n_e and n_i must be positive, got {n_e}, {n_i}")
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    for key, value in w.items():
+        check_dimensions(value, siemens, f"ei_network: weight {key}")
+        if float(value) < 0:
+            raise ModelError(f"ei_network: weight {key} must be >= 0, got {value!r}")
+    spread = float(check_dimensions(v_spread, mV, "ei_network: v_spread"))  # volt
+    ampa, nmda, gaba = AMPA(), NMDA(), GABA_A()
+    receptors = [ampa, nmda, gaba]
+    rng = np.random.default_rng(seed)
+    sizes = {"E": n_e, "I": n_i}
+    groups = {label: cell.neuron_group(sizes[label], synapses=receptors, counters=counters, method=method,
+                                       name=f"{name}{label}")
+              for label, cell in (("E", e_cell), ("I", i_cell))}
+    for label, cell in (("E", e_cell), ("I", i_cell)):
+        groups[label].v = resting_values(cell)["v"] + spread * rng.standard_normal(sizes[label]) * volt
+    on_pre = {"E": f"{ampa.increment('w_ampa')}; {nmda.increment('w_nmda')}", "I": gaba.increment("w_gaba")}
+    namespace = {**nmda.namespace, "w_ampa": w[("E", "ampa")], "w_nmda": w[("E", "nmda")], "w_gaba": w[("I", "gaba")]}
+    synapses = {}
+    for source in ("E", "I"):
+        k = int(round(p * sizes[source]))
+        for target in ("E", "I"):
+            pathway = Synapses(groups[source], groups[target], on_pre=on_pre[source], namespace=namespace,
+                               name=f"{name}{source}{target}")
+            j = np.repeat(np.arange(sizes[target]), k)
+            pathway.connect(i=rng.integers(0, sizes[source], size=j.size), j=j)
+            synapses[source + target] = pathway
+    spikes = {label: SpikeMonitor(g, name=f"{name}{label}_spikes") for label, g in groups.items()}
+    budget = {label: BudgetMonitor(g, dt=budget_dt, name=f"{name}{label}_budget")
+              for label, g in groups.items()} if counters else {}
+    objects = [*groups.values(), *synapses.values(), *spikes.values(), *budget.values()]
+    return EINetwork(groups=groups, synapses=synapses, spikes=spikes, budget=budget, objects=objects)
