@@ -107,6 +107,8 @@ class Cell:
     ions : ion name -> :class:`Ion`.
     temperature : in kelvin (scales gate kinetics by Q10 and sets Nernst potentials).
     spike_threshold : upward crossings of this potential are spikes.
+    v_rest : the steady state the cell is meant to rest at, where it has several (set by
+        ``balance_rest``); :func:`~brian2energy.rest.resting_state` then picks the one nearest.
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class Cell:
         name: str = "cell",
         description: str = "",
         reference: str = "",
+        v_rest: Quantity | None = None,
     ) -> None:
         self.C_m = check_dimensions(C_m, farad / meter**2, "Cell: C_m")
         self.area = check_dimensions(area, meter**2, "Cell: area")
@@ -137,6 +140,7 @@ class Cell:
             m for spec in mechanisms for m in spec.resolve(self.reversal_potentials)
         )
         self.name, self.description, self.reference = name, description, reference
+        self.v_rest = None if v_rest is None else check_dimensions(v_rest, mV, "Cell: v_rest")
         self._check_mechanisms()
 
     def _check_mechanisms(self) -> None:
@@ -158,7 +162,7 @@ class Cell:
         """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``)."""
         args = dict(mechanisms=self.mechanisms, C_m=self.C_m, area=self.area, ions=self.ions,
                     temperature=self.temperature, spike_threshold=self.spike_threshold, name=self.name,
-                    description=self.description, reference=self.reference)
+                    description=self.description, reference=self.reference, v_rest=self.v_rest)
         unknown = sorted(set(changes) - set(args))
         if unknown:
             raise ModelError(f"Cell.replace: unknown argument(s) {unknown}, expected some of {sorted(args)}")

@@ -231,14 +231,20 @@ def _resting(cell: Cell, params: dict, *, all_states: bool = False):
     if all_states:
         rows = np.flatnonzero(point == 0)
         return [_package(cell, found, rows, np.full(len(rows), counts[0]), (len(rows),))]
-    # the state the cell rests at: the most hyperpolarized stable one, else the most hyperpolarized
-    order = np.lexsort((roots, ~found["stable"], point))
+    # the state the cell rests at: the one nearest the potential it was balanced at, if any, else the
+    # most hyperpolarized stable one, else the most hyperpolarized
+    if cell.v_rest is not None:
+        order = np.lexsort((np.abs(roots - float(cell.v_rest)), point))
+    else:
+        order = np.lexsort((roots, ~found["stable"], point))
     first = order[np.r_[True, point[order][1:] != point[order][:-1]]]
     if n_points == 1 and counts[0] > 1:
         kind = "stable" if found["stable"][first[0]] else "unstable (none is stable)"
+        which = (f"the one nearest v_rest = {float(cell.v_rest) * 1e3:.2f} mV" if cell.v_rest is not None
+                 else f"the most hyperpolarized {kind} one")
         warnings.warn(f"{cell.name} has {counts[0]} steady states at these parameters "
                       f"({', '.join(f'{r * 1e3:.2f}' for r in np.sort(roots))} mV); "
-                      f"resting_state returns the most hyperpolarized {kind} one", stacklevel=3)
+                      f"resting_state returns {which}", stacklevel=3)
     return _package(cell, found, first, counts, shape)
 
 
@@ -274,7 +280,9 @@ def resting_state(cell: Cell, **params) -> RestingState:
     ``g_leak_K=...``), as scalars or arrays (broadcast together; every figure is then
     an array of that shape). Of several steady states the cell rests at the most
     hyperpolarized stable one (a warning says there were several); if none is
-    stable, the most hyperpolarized one is returned with ``stable`` False.
+    stable, the most hyperpolarized one is returned with ``stable`` False. A cell made by
+    :func:`balance_rest` rests at the steady state nearest the potential it was balanced at
+    (``cell.v_rest``), stable or not.
     """
     return _scalar(_resting(cell, params))
 
@@ -474,7 +482,7 @@ def balance_rest(
             f"{_negative(cell, v, g_leak)} would be negative; the leak conductance must be at least "
             f"{_ms_cm2(bounds.g_min)}")
     sol = _balance(cell, v, np.asarray(g_leak))
-    return _balanced_cell(cell, float(sol.g_na), float(sol.g_k), float(sol.i_pump), v)
+    return _balanced_cell(cell, float(sol.g_na), float(sol.g_k), float(sol.i_pump), v).replace(v_rest=v * volt)
 
 
 def cost_of_rest(
@@ -527,8 +535,8 @@ def _balanced_cell(cell: Cell, g_na: float, g_k: float, i_pump: float, v: float)
         new_pump = copy(pump)
         new_pump.I_max = i_pump / _pump_per_unit(cell, v) * amp / meter**2
     leaks = [Leak("Na", g_na * _SIEMENS_DENSITY), Leak("K", g_k * _SIEMENS_DENSITY)]
-    return cell.with_mechanisms(others + leaks + [new_pump],
-                                description=f"{cell.description} (balanced at {v * 1e3:.2f} mV)")
+    return cell.replace(mechanisms=others + leaks + [new_pump], v_rest=None,
+                        description=f"{cell.description} (balanced at {v * 1e3:.2f} mV)")
 
 
 @dataclass(frozen=True)
