@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from brian2 import SpikeGeneratorGroup, SpikeMonitor, ms, run
 
 from brian2energy import plot
@@ -40,3 +41,25 @@ def test_population_rate_counts_spikes_per_neuron_and_second():
     # 4 spikes in the first 5 ms from 2 neurons: 400 Hz; none in the second bin
     np.testing.assert_allclose(rates, [400.0, 0.0])
     plt.close("all")
+
+
+def test_network_budget_plots_show_each_part():
+    from brian2 import kjoule, mole
+
+    from brian2energy.energy import NetworkBudget
+
+    t = np.array([0.0, 0.1, 0.2])
+    rate = {"E": {"rest": np.array([1.0, 1.0]), "action potentials": np.array([2.0, 4.0]), "synapses": np.array([3.0, 5.0])},
+            "I": {"rest": np.array([1.0, 1.0]), "action potentials": np.array([0.0, 0.0]), "synapses": np.array([1.0, 1.0])}}
+    atp = {p: {part: float(np.sum(r * 0.1)) for part, r in parts.items()} for p, parts in rate.items()}
+    budget = NetworkBudget(populations=("E", "I"), n_neurons={"E": 4, "I": 1}, n_spikes={"E": 3, "I": 0}, t=t,
+                           rate=rate, atp=atp, atp_free_energy=50 * kjoule / mole)
+    ax = plot.budget_bars(budget)
+    heights = [p.get_height() for p in ax.patches]
+    # stacked per population, in part order: rest, action potentials, synapses (mean ATP/s)
+    assert heights == pytest.approx([1.0, 1.0, 3.0, 0.0, 4.0, 1.0])
+    plt.close("all")
+    ax = plot.budget_rate(budget, "E")
+    assert len(ax.collections) == 3
+    plt.close("all")
+    assert "network" in str(budget) and budget.fractions()["rest"] == pytest.approx(0.4 / 2.0)

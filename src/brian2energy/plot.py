@@ -75,8 +75,15 @@ def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **k
 
 
 def budget_bars(report, axes=None, **kwargs):
-    """The group's ATP budget as bars: rest and spikes, then Na+ entry by mechanism (fractions of the total)."""
+    """ATP budget bars.
+
+    An :class:`~brian2energy.energy.EnergyReport`: the group's rest and spikes, then Na+ entry
+    by mechanism (fractions of the total). A :class:`~brian2energy.energy.NetworkBudget`: one
+    stacked bar per population (ATP per second: rest, action potentials, synapses).
+    """
     axes = _axes(axes)
+    if hasattr(report, "populations"):
+        return _network_budget_bars(report, axes, **kwargs)
     items = {f"budget: {k}": v for k, v in report.budget_fractions.items()}
     total_na = sum(float(np.sum(v)) for v in report.by_mechanism.values())
     items.update({f"Na+ via {k}": float(np.sum(v)) / total_na for k, v in report.by_mechanism.items()})
@@ -84,6 +91,35 @@ def budget_bars(report, axes=None, **kwargs):
     axes.bar_label(bars, fmt="%.2f", fontsize="small")
     axes.set_xticks(range(len(items)), list(items), rotation=30, ha="right", fontsize="small")
     axes.set(ylabel="fraction of total ATP", ylim=(0, 1.1))
+    return axes
+
+
+def _network_budget_bars(budget, axes, **kwargs):
+    from .energy import BUDGET_PARTS
+
+    labels = list(budget.populations)
+    bottom = np.zeros(len(labels))
+    for part in BUDGET_PARTS:
+        height = np.array([budget.atp_per_second(p)[part] for p in labels])
+        axes.bar(labels, height, bottom=bottom, label=part, **kwargs)
+        bottom += height
+    axes.set(ylabel="ATP per second (population)")
+    axes.legend(fontsize="small", frameon=False)
+    return axes
+
+
+def budget_rate(budget, population: str | None = None, axes=None, **kwargs):
+    """A :class:`~brian2energy.energy.NetworkBudget` over time: ATP per second of each part,
+    stacked (one population, or the whole network), against time in ms."""
+    from .energy import BUDGET_PARTS
+
+    axes = _axes(axes)
+    pops = budget.populations if population is None else (population,)
+    t = (budget.t[1:] + budget.t[:-1]) / 2 * 1e3
+    rates = [sum(budget.rate[p][part] for p in pops) for part in BUDGET_PARTS]
+    axes.stackplot(t, *rates, labels=BUDGET_PARTS, step="mid", **kwargs)
+    axes.set(xlabel="time (ms)", ylabel="ATP per second")
+    axes.legend(fontsize="small", frameon=False, loc="upper left")
     return axes
 
 
