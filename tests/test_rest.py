@@ -92,7 +92,7 @@ def test_hill_pump_is_scaled_not_replaced():
     cell = passive_cell()
     hill = cell.with_mechanisms([*cell.mechanisms[:2], NaKPump.hill(1 * uA / cm**2, 20 * mM, 3)])
     balanced = balance_rest(hill, -50 * mV)
-    assert balanced.pump.K_half == 20 * mM
+    assert balanced.pump.parameters["K_half"] == 20 * mM
     rest = resting_state(balanced)
     assert float(rest.v / mV) == pytest.approx(-50, abs=1e-9)
     assert float(rest.pump_turnover / rest.atp_per_second) == pytest.approx(1, rel=1e-9)

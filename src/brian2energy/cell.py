@@ -40,6 +40,7 @@ from .errors import ModelError
 from .expressions import check_dimensions
 from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
 from .synapses import Receptor
+from .ions import Concentrations
 
 #: Ions whose entry is counted (``Q_<ion>_<source>``). K+ is not: the pump takes it
 #: back with the Na+ it exports (2 K+ per 3 Na+), so Na+ entry prices both.
@@ -109,6 +110,8 @@ class Cell:
     spike_threshold : upward crossings of this potential are spikes.
     v_rest : the steady state the cell is meant to rest at, where it has several (set by
         ``balance_rest``); :func:`~brian2energy.rest.resting_state` then picks the one nearest.
+    concentrations : which ion concentrations move (:class:`~brian2energy.ions.Concentrations`);
+        they start at the ``ions`` values. Without it every concentration is fixed.
     """
 
     def __init__(
@@ -124,6 +127,7 @@ class Cell:
         description: str = "",
         reference: str = "",
         v_rest: Quantity | None = None,
+        concentrations: Concentrations | None = None,
     ) -> None:
         self.C_m = check_dimensions(C_m, farad / meter**2, "Cell: C_m")
         self.area = check_dimensions(area, meter**2, "Cell: area")
@@ -141,7 +145,29 @@ class Cell:
         )
         self.name, self.description, self.reference = name, description, reference
         self.v_rest = None if v_rest is None else check_dimensions(v_rest, mV, "Cell: v_rest")
+        self.concentrations = concentrations
+        self._check_concentrations()
         self._check_mechanisms()
+
+    def _check_concentrations(self) -> None:
+        conc = self.concentrations
+        if conc is None:
+            return
+        for ion, side in [(ion, "inside") for ion in conc.inside] + [(ion, "outside") for ion in conc.outside]:
+            spec = self.ions.get(ion)
+            if spec is None or spec.inside is None or spec.outside is None or spec.E is not None:
+                raise ModelError(f"Cell: the {side} concentration of {ion} moves, so ions.{ion} needs inside and "
+                                 f"outside concentrations and no fixed E (its reversal follows by Nernst)")
+
+    @property
+    def dynamic_concentrations(self) -> tuple[str, ...]:
+        """The concentration state variables (``Na_i``, ``K_o``, ...), empty if none move."""
+        return self.concentrations.states if self.concentrations is not None else ()
+
+    def moving_ions(self) -> set[str]:
+        """Ions with at least one moving concentration (their reversal potential is a variable)."""
+        conc = self.concentrations
+        return set() if conc is None else set(conc.inside) | set(conc.outside)
 
     def _check_mechanisms(self) -> None:
         names = [m.name for m in self.mechanisms]
@@ -153,8 +179,9 @@ class Cell:
             if needed and getattr(mech, "E", None) is None:
                 raise ModelError(f"Cell: mechanism {mech.name!r} carries {needed} but the cell defines no such ion")
         ns = self.namespace
+        states = {s for m in self.mechanisms for s in m.states} | set(self.dynamic_concentrations)
         for mech in self.mechanisms:
-            missing = [name for name in mech.needs if name not in ns]
+            missing = [name for name in mech.needs if name not in ns and name not in states]
             if missing:
                 raise ModelError(f"Cell: mechanism {mech.name!r} needs {missing} (give the ion's concentrations)")
 
@@ -162,7 +189,8 @@ class Cell:
         """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``)."""
         args = dict(mechanisms=self.mechanisms, C_m=self.C_m, area=self.area, ions=self.ions,
                     temperature=self.temperature, spike_threshold=self.spike_threshold, name=self.name,
-                    description=self.description, reference=self.reference, v_rest=self.v_rest)
+                    description=self.description, reference=self.reference, v_rest=self.v_rest,
+                    concentrations=self.concentrations)
         unknown = sorted(set(changes) - set(args))
         if unknown:
             raise ModelError(f"Cell.replace: unknown argument(s) {unknown}, expected some of {sorted(args)}")
@@ -222,14 +250,18 @@ class Cell:
             "spike_threshold": self.spike_threshold,
             "elementary_charge": elementary_charge,
         }
+        moving = set(self.dynamic_concentrations)
         for ion_name, ion in self.ions.items():
-            ns[f"E_{ion_name}"] = self.reversal_potentials[ion_name]
-            if ion.inside is not None:
-                ns[f"{ion_name}_i"] = ion.inside
-            if ion.outside is not None:
-                ns[f"{ion_name}_o"] = ion.outside
+            if ion_name not in self.moving_ions():
+                ns[f"E_{ion_name}"] = self.reversal_potentials[ion_name]
+            for side, value in (("i", ion.inside), ("o", ion.outside)):
+                if value is not None and f"{ion_name}_{side}" not in moving:
+                    ns[f"{ion_name}_{side}"] = value
         for mech in self.mechanisms:
             ns.update(mech.namespace(self.temperature))
+        if self.concentrations is not None:
+            ns.update(self.concentrations.namespace())
+            ns.update(RT_F=gas_constant * self.temperature / faraday_constant, faraday_constant=faraday_constant)
         return ns
 
     def equations(
@@ -253,7 +285,8 @@ class Cell:
         extra = tuple(extra_currents)
         receptors = _check_synapses(synapses, self)
         per_neuron = self._per_neuron(parameters)
-        currents = " + ".join(m.current for m in self.mechanisms) or "0*amp/meter**2"
+        # a pump published as electroneutral (Cressman 2009) moves ions but is left out of dv/dt
+        currents = " + ".join(m.current for m in self.mechanisms if getattr(m, "electrogenic", True)) or "0*amp/meter**2"
         synaptic = "".join(f" + {name}/area" for name in (*extra, *(r.current for r in receptors)))
         lines = [
             f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt",
@@ -265,6 +298,11 @@ class Cell:
             terms = " + ".join(_scaled(m.carries[ion], m.current) for m in self.mechanisms if m.carries.get(ion))
             lines.append(f"i_{ion} = {terms} : amp/meter**2")
         lines += [m.equations() for m in self.mechanisms]
+        if self.pump:
+            lines.append("pump_block : 1")
+        if self.concentrations is not None:
+            lines.append(self.concentrations.equations(
+                sorted({ion for m in self.mechanisms for ion in m.carries})))
         lines += [r.equations(self.reversal_potentials) for r in receptors]
         if counters:
             entries = self.counter_currents(receptors)
@@ -325,6 +363,10 @@ class Cell:
             setattr(group, name, self.namespace[name])
         for name, value in resting_values(self).items():
             setattr(group, name, value)
+        for name in self.dynamic_concentrations:
+            ion, side = name.split("_", 1)
+            if name != "K_o_exchange":
+                setattr(group, name, getattr(self.ions[ion], "inside" if side == "i" else "outside"))
         _CELLS[group] = self
         return group
 

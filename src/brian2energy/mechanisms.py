@@ -149,6 +149,7 @@ class Channel(Mechanism):
         parameters: Mapping[str, Quantity] | None = None,
         q10: float = 1.0,
         T_ref: Quantity | None = None,
+        phi: float | None = None,
     ) -> None:
         self.name = _check_name(name, "mechanism name")
         where = f"mechanism {name!r}"
@@ -174,6 +175,9 @@ class Channel(Mechanism):
         if self.q10 <= 0:
             raise ModelError(f"{where}: q10 must be positive, got {q10!r}")
         self.T_ref = T_ref
+        self.phi = None if phi is None else float(phi)
+        if self.phi is not None and (self.phi <= 0 or self.q10 != 1.0):
+            raise ModelError(f"{where}: phi must be positive and excludes q10, got phi={phi!r}, q10={q10!r}")
         if T_ref is not None:
             check_dimensions(T_ref, kelvin, f"{where}: T_ref")
         elif self.q10 != 1.0:
@@ -242,7 +246,10 @@ class Channel(Mechanism):
         n = self.name
         ns = {f"g_{n}": self.g, **{f"{p}_{n}": value for p, value in self.parameters.items()}}
         if self.gates:
-            ns[f"phi_{n}"] = self.q10 ** float((temperature - self.T_ref) / (10 * kelvin)) if self.T_ref else 1.0
+            if self.phi is not None:
+                ns[f"phi_{n}"] = self.phi
+            else:
+                ns[f"phi_{n}"] = self.q10 ** float((temperature - self.T_ref) / (10 * kelvin)) if self.T_ref else 1.0
         if self.E is not None:
             ns[f"E_{n}"] = self.E
         return ns
@@ -333,23 +340,73 @@ class Kdr_HH52(Channel):
         super().__init__(name, "K", g, self.GATES, q10=3.0, T_ref=_HH52_T)
 
 
+class Kdr_HD2014(Channel):
+    """Delayed-rectifier K+ channel of Hubel & Dahlem 2014 (and Cressman et al. 2009), g n^4 (v - E_K):
+    alpha_n = 0.01 (v+34)/(1 - exp(-(v+34)/10)), beta_n = 0.125 exp(-(v+44)/80), per ms, times phi = 3."""
+
+    GATES = (Gate("n", 4, alpha="0.1/exprel(-(v + 34*mV)/(10*mV))/ms", beta="0.125*exp(-(v + 44*mV)/(80*mV))/ms"),)
+
+    def __init__(self, g: Quantity, name: str = "Kdr") -> None:
+        super().__init__(name, "K", g, self.GATES, phi=3.0)
+
+
+class NaV_HD2014(Mechanism):
+    """Na+ channel of Hubel & Dahlem 2014 (and Cressman et al. 2009), g m_inf^3 h (v - E_Na).
+
+    m is instantaneous, m_inf = alpha_m/(alpha_m + beta_m) with alpha_m = 0.1 (v+30)/(1 -
+    exp(-(v+30)/10)), beta_m = 4 exp(-(v+55)/18) per ms; h is slaved to the K+ gate n of
+    the cell's ``Kdr_HD2014`` (named ``k_channel``): h = 1 - 1/(1 + exp(-6.5 (n - 0.35))).
+    """
+
+    carries = {"Na": 1.0}
+
+    def __init__(self, g: Quantity, name: str = "NaV", k_channel: str = "Kdr") -> None:
+        self.name = _check_name(name, "mechanism name")
+        self.g = check_dimensions(g, _CONDUCTANCE, f"mechanism {name!r}: conductance g")
+        if float(g) < 0:
+            raise ModelError(f"mechanism {name!r}: conductance g must be >= 0, got {g!r}")
+        self.k_channel = _check_name(k_channel, "k_channel")
+        self.needs = (f"n_{k_channel}",)
+        self.E = None
+
+    def equations(self) -> str:
+        n = self.name
+        return "\n".join([
+            f"i_{n} = g_{n}*m_{n}**3*h_{n}*(v - E_Na) : amp/meter**2",
+            f"m_{n} = alpha_m_{n}/(alpha_m_{n} + beta_m_{n}) : 1",
+            f"alpha_m_{n} = 1/exprel(-(v + 30*mV)/(10*mV))/ms : Hz",
+            f"beta_m_{n} = 4*exp(-(v + 55*mV)/(18*mV))/ms : Hz",
+            f"h_{n} = 1 - 1/(1 + exp(-6.5*(n_{self.k_channel} - 0.35))) : 1",
+        ])
+
+    def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
+        return {f"g_{self.name}": self.g}
+
+
 class NaKPump(Mechanism):
     """The Na+/K+-ATPase: each cycle hydrolyses one ATP, exports 3 Na+ and imports 2 K+.
 
     The pump current ``i_pump`` (outward positive) is one elementary charge per
     cycle, so the turnover is ``i_pump * area / e`` cycles (ATP) per second; it
     adds ``+3 i_pump`` to the Na+ current (outward Na+) and ``-2 i_pump`` to the
-    K+ current (inward K+). Two forms:
+    K+ current (inward K+). Every form is ``I_max`` times a saturation factor, times
+    ``(1 - pump_block)``, a per-neuron parameter (0 by default) that models ouabain
+    (see :func:`brian2energy.ions.pump_block`):
 
     * ``NaKPump(rate)``: fixed turnover, ``rate`` a current density (amp/meter**2)
       or cycles per second per area (1/(second*meter**2));
-    * ``NaKPump.hill(I_max, K_half, n)``: ``i_pump = I_max / (1 + (K_half/Na_i)**n)``,
-      which needs the cell's intracellular Na+ concentration ``Na_i``.
+    * ``NaKPump.hill(I_max, K_half, n)``: ``1/(1 + (K_half/Na_i)**n)``;
+    * ``NaKPump.hubel_dahlem(...)``, ``NaKPump.kager(...)``, ``NaKPump.cressman(...)``:
+      the published forms, depending on Na_i and K_o (see each).
+
+    A Na+ load raises Na_i and so the turnover of every form but the fixed one.
     """
 
     name = "pump"
     carries = {"Na": 3.0, "K": -2.0}
     is_pump = True
+    #: False for a pump whose current the published model leaves out of dv/dt (Cressman 2009).
+    electrogenic = True
 
     def __init__(self, rate: Quantity) -> None:
         if get_dimensions(rate) == get_dimensions(1 / (second * meter**2)):
@@ -357,32 +414,72 @@ class NaKPump(Mechanism):
         self.I_max = check_dimensions(rate, _CURRENT, "NaKPump: rate (a current density or cycles/(second*meter**2))")
         if float(rate) < 0:
             raise ModelError(f"NaKPump: rate must be >= 0, got {rate!r}")
-        self.K_half: Quantity | None = None
-        self.n: float | None = None
+        self.form, self.factor, self.parameters, self.reference = "fixed", "", {}, ""
+
+    def _with(self, form: str, factor: str, parameters: dict[str, Quantity], needs: tuple[str, ...],
+              reference: str) -> NaKPump:
+        for key, value in parameters.items():
+            if not float(value) > 0:
+                raise ModelError(f"NaKPump.{form}: {key} must be positive, got {value!r}")
+        self.form, self.factor, self.parameters, self.needs, self.reference = form, factor, parameters, needs, reference
+        return self
 
     @classmethod
     def hill(cls, I_max: Quantity, K_half: Quantity, n: float = 3.0) -> NaKPump:
         """A pump whose turnover rises with intracellular Na+ as a Hill function."""
-        pump = cls(I_max)
-        pump.K_half = check_dimensions(K_half, mmolar, "NaKPump.hill: K_half")
-        if float(K_half) <= 0 or float(n) <= 0:
-            raise ModelError(f"NaKPump.hill: K_half and n must be positive, got {K_half!r}, {n!r}")
-        pump.n = float(n)
-        pump.needs = ("Na_i",)
+        K_half = check_dimensions(K_half, mmolar, "NaKPump.hill: K_half")
+        return cls(I_max)._with("hill", "1/(1 + (K_half_pump/Na_i)**n_pump)", {"K_half": K_half, "n": float(n)},
+                                ("Na_i",), "")
+
+    @classmethod
+    def hubel_dahlem(cls, I_max: Quantity = 6.8e-2 * amp / meter**2, Na_half: Quantity = 25 * mmolar,
+                     Na_slope: Quantity = 3 * mmolar, K_half: Quantity = 5.5 * mmolar,
+                     K_slope: Quantity = 1 * mmolar) -> NaKPump:
+        """Hubel & Dahlem 2014 (PLoS Comput Biol 10:e1003941; ModelDB 167714), electrogenic:
+        ``I_max / ((1 + exp((Na_half - Na_i)/Na_slope)) (1 + exp((K_half - K_o)/K_slope)))``,
+        I_max = 6.8 uA/cm^2 (the logistic form of Cressman et al. 2009, as a current)."""
+        params = {"Na_half": check_dimensions(Na_half, mmolar, "NaKPump.hubel_dahlem: Na_half"),
+                  "Na_slope": check_dimensions(Na_slope, mmolar, "NaKPump.hubel_dahlem: Na_slope"),
+                  "K_half": check_dimensions(K_half, mmolar, "NaKPump.hubel_dahlem: K_half"),
+                  "K_slope": check_dimensions(K_slope, mmolar, "NaKPump.hubel_dahlem: K_slope")}
+        factor = ("1/((1 + exp((Na_half_pump - Na_i)/Na_slope_pump))*(1 + exp((K_half_pump - K_o)/K_slope_pump)))")
+        return cls(I_max)._with("hubel_dahlem", factor, params, ("Na_i", "K_o"), "Hubel & Dahlem 2014")
+
+    @classmethod
+    def kager(cls, I_max: Quantity, K_m_K: Quantity = 2 * mmolar, K_m_Na: Quantity = 10 * mmolar) -> NaKPump:
+        """Kager, Wadman & Somjen 2000 (J Neurophysiol 84:495), electrogenic:
+        ``I_max (1 + K_m_K/K_o)**-2 (1 + K_m_Na/Na_i)**-3``, K_m_K = 2 mM, K_m_Na = 10 mM (as in
+        the nakpump.mod of ModelDB 113446, Somjen, Kager & Wadman 2008). Their I_max is set so
+        that the pump balances the resting Na+ leak: use ``balance_rest`` for that."""
+        params = {"K_m_K": check_dimensions(K_m_K, mmolar, "NaKPump.kager: K_m_K"),
+                  "K_m_Na": check_dimensions(K_m_Na, mmolar, "NaKPump.kager: K_m_Na")}
+        return cls(I_max)._with("kager", "1/((1 + K_m_K_pump/K_o)**2*(1 + K_m_Na_pump/Na_i)**3)", params,
+                                ("Na_i", "K_o"), "Kager, Wadman & Somjen 2000")
+
+    @classmethod
+    def cressman(cls, I_max: Quantity = 1.25 / 0.044494542 * 1e-2 * amp / meter**2) -> NaKPump:
+        """Cressman, Ullah, Ziburkus, Schiff & Barreto 2009 (J Comput Neurosci 26:159), **electroneutral**:
+        the Hubel & Dahlem logistic form with rho = 1.25 mM/s (28.1 uA/cm^2 through their
+        gamma = 0.0445 mM/s per uA/cm^2), but its current is left out of dv/dt, as published.
+
+        Beware: that reduced model also has no Na+ exchange with a bath, so as published
+        it does not depolarize when its pump is blocked (the leaks cannot run the
+        gradients down against an electroneutral, voltage-blind pump). Do not use it to
+        show what a pump block does; use ``hubel_dahlem`` or ``kager``.
+        """
+        pump = cls.hubel_dahlem(I_max)
+        pump.form, pump.reference, pump.electrogenic = "cressman", "Cressman et al. 2009", False
         return pump
 
     def equations(self) -> str:
-        if self.K_half is None:
-            return "i_pump = I_max_pump : amp/meter**2"
-        return "i_pump = I_max_pump/(1 + (K_half_pump/Na_i)**n_pump) : amp/meter**2"
+        factor = f"*{self.factor}" if self.factor else ""
+        return f"i_pump = (1 - pump_block)*I_max_pump{factor} : amp/meter**2"
 
     def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
-        ns = {"I_max_pump": self.I_max}
-        if self.K_half is not None:
-            ns.update(K_half_pump=self.K_half, n_pump=self.n)
-        return ns
+        return {"I_max_pump": self.I_max, **{f"{k}_pump": v for k, v in self.parameters.items()}}
 
     def __repr__(self) -> str:
-        if self.K_half is None:
+        if self.form == "fixed":
             return f"NaKPump({self.I_max!r})"
-        return f"NaKPump.hill({self.I_max!r}, {self.K_half!r}, {self.n})"
+        params = "".join(f", {k}={v!r}" for k, v in self.parameters.items())
+        return f"NaKPump.{self.form}({self.I_max!r}{params})"

@@ -2,8 +2,10 @@
 
 A model file has a ``description`` and ``reference``, a ``[cell]`` table
 (``C_m``, ``area``, ``temperature``, optional ``spike_threshold``), an
-``[ions.<name>]`` table per ion (``E`` and/or ``inside``/``outside``) and an
-array of ``[[mechanisms]]`` tables, each with a ``type`` and its keys.
+``[ions.<name>]`` table per ion (``E`` and/or ``inside``/``outside``), an
+array of ``[[mechanisms]]`` tables, each with a ``type`` and its keys, and an optional
+``[concentrations]`` table (``volume_inside``, ``volume_outside``, ``inside``, ``outside``
+and a ``[concentrations.reservoir]`` of type ``GlialBuffer`` or ``Bath``).
 Quantities are strings with units (``"120 mS/cm^2"``); rate expressions are
 checked with :mod:`ast`, never executed. Every problem raises
 :class:`~brian2energy.errors.ModelError` naming the file, the key, the value
@@ -23,7 +25,8 @@ from brian2 import Quantity, amp, kelvin, meter, mmolar, mV, second, siemens, uF
 from .cell import Cell, Ion
 from .errors import ModelError
 from .expressions import parse_quantity
-from .mechanisms import Channel, Gate, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HH52
+from .ions import Bath, Concentrations, GlialBuffer
+from .mechanisms import Channel, Gate, Kdr_HD2014, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HD2014, NaV_HH52
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,6 +133,7 @@ def _channel(t: _Table) -> Channel:
         parameters=parameters,
         q10=q10,
         T_ref=t.quantity("T_ref", kelvin, None),
+        phi=t.raw("phi", None, (int, float)),
     )
 
 
@@ -154,8 +158,45 @@ MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
     "NaKPump.hill": lambda t: NaKPump.hill(
         t.quantity("I_max", amp / meter**2), t.quantity("K_half", mmolar), t.raw("n", 3.0, (int, float))
     ),
+    "NaKPump.hubel_dahlem": lambda t: NaKPump.hubel_dahlem(
+        **{k: t.quantity(k, amp / meter**2 if k == "I_max" else mmolar)
+           for k in ("I_max", "Na_half", "Na_slope", "K_half", "K_slope") if k in t.data}),
+    "NaKPump.kager": lambda t: NaKPump.kager(
+        t.quantity("I_max", amp / meter**2),
+        **{k: t.quantity(k, mmolar) for k in ("K_m_K", "K_m_Na") if k in t.data}),
+    "NaKPump.cressman": lambda t: NaKPump.cressman(t.quantity("I_max", amp / meter**2, NaKPump.cressman().I_max)),
+    "NaV_HD2014": lambda t: NaV_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str),
+                                       t.raw("k_channel", "Kdr", str)),
+    "Kdr_HD2014": lambda t: Kdr_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
     "Channel": _channel,
 }
+
+
+def _concentrations(data: Any, source: str) -> Concentrations:
+    t = _Table(data, source, "concentrations")
+    reservoir = None
+    if "reservoir" in t.data:
+        r = _Table(t.raw("reservoir", kind=dict), source, "concentrations.reservoir")
+        kind = r.raw("type", kind=str)
+        if kind == "GlialBuffer":
+            reservoir = GlialBuffer(**{k: r.quantity(k, 1 / second if k == "k1" else mmolar)
+                                       for k in ("B0", "k1", "K_cr", "slope") if k in r.data})
+        elif kind == "Bath":
+            reservoir = Bath(**{k: r.quantity(k, 1 / second if k == "rate" else mmolar)
+                                for k in ("rate", "K_bath") if k in r.data})
+        else:
+            raise ModelError(f"unknown reservoir {kind!r}; expected 'GlialBuffer' or 'Bath'", source=source,
+                             key="concentrations.reservoir.type")
+        r.finish()
+    conc = Concentrations(
+        t.quantity("volume_inside", meter**3),
+        t.quantity("volume_outside", meter**3, None),
+        inside=tuple(t.raw("inside", ["Na", "K"], list)),
+        outside=tuple(t.raw("outside", [], list)),
+        reservoir=reservoir,
+    )
+    t.finish()
+    return conc
 
 
 def _mechanism(data: Any, source: str, where: str):
@@ -196,7 +237,14 @@ def _build(data: dict[str, Any], source: str, name: str) -> Cell:
             raise ModelError(str(exc), source=source, key=f"ions.{ion_name}") from None
     mech_list = top.raw("mechanisms", kind=list)
     mechanisms = [_mechanism(m, source, f"mechanisms[{i}]") for i, m in enumerate(mech_list)]
+    try:
+        concentrations = _concentrations(top.raw("concentrations"), source) if "concentrations" in top.data else None
+    except ModelError as exc:
+        if exc.source:
+            raise
+        raise ModelError(str(exc), source=source, key="concentrations") from None
     kwargs = dict(
+        concentrations=concentrations,
         C_m=cell.quantity("C_m", uF / meter**2),
         area=cell.quantity("area", meter**2),
         temperature=cell.quantity("temperature", kelvin),

@@ -143,7 +143,8 @@ def raster(spikes, sort_by=None, axes=None, **kwargs):
             rank[np.argsort(np.asarray(orders[label]), kind="stable")] = np.arange(n)
         axes.plot(np.asarray(monitor.t / ms), offset + rank[np.asarray(monitor.i)], label=label, **kwargs)
         offset += n
-    axes.set(xlabel="time (ms)", ylabel="neuron", ylim=(-0.5, offset - 0.5))
+    end = max(float(m.source.clock.t / ms) for m in populations.values())
+    axes.set(xlabel="time (ms)", ylabel="neuron", ylim=(-0.5, offset - 0.5), xlim=(0, end or None))
     if len(populations) > 1:
         axes.legend(fontsize="small", frameon=False, markerscale=4)
     return axes

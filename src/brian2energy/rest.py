@@ -47,6 +47,8 @@ class Dynamics:
     """
 
     def __init__(self, cell: Cell, overrides: Sequence[str] = ()) -> None:
+        # moving concentrations are slow: the analysis holds them at the cell's values
+        cell = cell.replace(concentrations=None)
         eqs = cell.equations(counters=False)
         self.states = cell.states
         self.parameters = ("I_inj", *overrides)
