@@ -18,7 +18,7 @@ from brian2 import Network, StateMonitor, amp, cm, kelvin, meter, mM, ms, mV, se
 from brian2.units.constants import faraday_constant as F, gas_constant as R
 
 from brian2energy import ModelError, NaKPump, load_model
-from brian2energy.ions import Concentrations, ion_totals, pump_block
+from brian2energy.ions import Concentrations, pump_block
 from brian2energy.rest import resting_state
 
 sys.path.insert(0, str(Path(__file__).parent))

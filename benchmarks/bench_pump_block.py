@@ -1,0 +1,63 @@
+"""Minutes of biological time in seconds: one Hubel & Dahlem 2014 cell under a pump block, cpp_standalone.
+
+The cell rests 20 s, its pump is blocked for 9.5 s (500 spikes, then depolarization block) and
+restored, and it is followed to ``--duration`` seconds (recovery takes ~80 s), at dt = 0.01 ms
+with rk4, spikes recorded, ``enable_vector_math()`` on. Prints Brian2's run time (compilation excluded), the ratio of
+simulated to run time, and the same for ``--neurons`` independent cells in one group (cells
+with different block fractions, vectorised: no Python loop over cells).
+Usage: python benchmarks/bench_pump_block.py [--duration 120] [--neurons 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+
+WORKER = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+from brian2 import *
+from brian2energy import enable_vector_math, load_model
+from brian2energy.ions import pump_block
+n, duration, workdir = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+enable_vector_math()
+set_device("cpp_standalone", directory=workdir, build_on_run=False)
+group = load_model("hubel_dahlem_2014").neuron_group(n, dt=0.01 * ms)
+spikes = SpikeMonitor(group)
+run(20 * second)
+pump_block(group, np.linspace(1, 0.5, n))
+run(9.5 * second)
+pump_block(group, 0)
+run((duration - 29.5) * second)
+device.build()
+print(json.dumps({"run": device._last_run_time, "spikes": int(spikes.num_spikes)}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=120.0, help="simulated seconds (> 29.5)")
+    parser.add_argument("--neurons", type=int, default=100)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (1, args.neurons):
+            print(f"running {n} cell(s) ...", flush=True)
+            out = subprocess.run([sys.executable, "-c", WORKER, str(n), str(args.duration), f"{tmp}/{n}"],
+                                 capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(out.stderr[-3000:])
+            results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = 0.01 ms, "
+          f"rk4, cpp_standalone, 1 thread (run time: Brian2's timing of the run)")
+    for n, r in results.items():
+        print(f"  {n:5d} cell(s): {r['run']:7.2f} s run time, simulated/run time = {args.duration / r['run']:6.1f} "
+              f"(x{n} cells: {n * args.duration / r['run']:.0f} cell-seconds per second), {r['spikes']} spikes")
+
+
+if __name__ == "__main__":
+    main()
