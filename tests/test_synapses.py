@@ -139,3 +139,28 @@ def test_bad_receptors_are_refused(rs):
     # a cell with the ions it needs accepts them
     ions = {**squid.ions, "Ca": Ion(inside=0.1 * umolar, outside=2 * mmolar)}
     assert "Q_Ca_nmda" in squid.replace(ions=ions).equations(synapses=[NMDA()]).names
+
+
+def test_totals_counters_are_the_sums_of_the_full_ones(rs):
+    """counters="totals" integrates the same currents, lumped: the cell's Na+ and the synapses' Na+ and Ca2+."""
+    receptors = [AMPA(), NMDA(), GABA_A()]
+    full = rs.neuron_group(1, synapses=receptors, dt=0.01 * ms)
+    lean = rs.neuron_group(1, synapses=receptors, counters="totals", dt=0.01 * ms)
+    source = SpikeGeneratorGroup(1, [0, 0], [2, 4] * ms)
+    pathways = []
+    for group in (full, lean):
+        for r, w in zip(receptors, (20 * nS, 5 * nS, 5 * nS)):
+            s = Synapses(source, group, r.model, on_pre=r.on_pre, namespace=r.namespace)
+            s.connect()
+            s.w = w
+            pathways.append(s)
+    Network(collect(), pathways).run(30 * ms)
+    assert float(full.Q_Na_NaV[0]) > 0  # the synapses made it spike
+    assert not {"ATP_pump", "Q_Cl_synapses", "Q_Na_NaV"} & set(lean.variables)
+    # rk4 integrates each ODE alike: the sums agree to rounding
+    assert float(lean.Q_Na_cell[0]) == pytest.approx(float(full.Q_Na_NaV[0] + full.Q_Na_leak_Na[0]), rel=1e-9, abs=0)
+    assert float(lean.Q_Na_synapses[0]) == pytest.approx(float(full.Q_Na_ampa[0] + full.Q_Na_nmda[0]), rel=1e-9, abs=0)
+    assert float(lean.Q_Ca_synapses[0]) == pytest.approx(float(full.Q_Ca_nmda[0]), rel=1e-9, abs=0)
+    assert float(lean.ATP_ions[0]) == pytest.approx(float(full.ATP_ions[0]), rel=1e-9, abs=0)
+    with pytest.raises(ModelError, match="counters must be"):
+        rs.equations(counters="some")

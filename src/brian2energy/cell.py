@@ -270,7 +270,7 @@ class Cell:
         *,
         synapses: Sequence[Receptor] = (),
         parameters: Iterable[str] = (),
-        counters: bool = True,
+        counters: bool | str = True,
     ) -> Equations:
         """The cell's Brian2 equations.
 
@@ -280,7 +280,10 @@ class Cell:
         types whose conductances, currents and ion counters join the cell.
         ``parameters`` names namespace constants (e.g. ``"g_leak_Na"``) to turn into
         per-neuron parameters, so they can differ between neurons of one group.
-        ``counters=False`` leaves the energy counters out.
+        ``counters=False`` leaves the energy counters out; ``counters="totals"`` keeps only
+        what network budgets need, at a third of the cost: one counter per priced ion for the
+        cell's own mechanisms (``Q_Na_cell``) and one for its receptors (``Q_Na_synapses``,
+        ``Q_Ca_synapses``), with ``Q_Na``, ``ATP_ions``, and no ``ATP_pump`` or Cl- counter.
         """
         extra = tuple(extra_currents)
         receptors = _check_synapses(synapses, self)
@@ -304,8 +307,12 @@ class Cell:
             lines.append(self.concentrations.equations(
                 sorted({ion for m in self.mechanisms for ion in m.carries})))
         lines += [r.equations(self.reversal_potentials) for r in receptors]
+        if counters not in (True, False, "totals"):
+            raise ModelError(f"{self.name}: counters must be True, False or 'totals', got {counters!r}")
         if counters:
             entries = self.counter_currents(receptors)
+            if counters == "totals":
+                entries = _lumped(entries, own=self.counter_currents())
             lines += [f"d{name}/dt = {current} : coulomb" for name, current in entries.items()]
             totals = {ion: [n for n in entries if n.startswith(f"Q_{ion}_")] for ion in ATP_PER_ION}
             lines.append(f"Q_Na = {' + '.join(totals['Na']) or '0*coulomb'} : coulomb")
@@ -314,7 +321,7 @@ class Cell:
                 lines.append(f"Q_Ca = {' + '.join(totals['Ca'])} : coulomb")
                 atp += " + Q_Ca/(2*elementary_charge)"
             lines.append(f"ATP_ions = {atp} : 1")
-            if self.pump:
+            if self.pump and counters is True:
                 lines.append(f"dATP_pump/dt = {self.pump.current}*area/elementary_charge : 1")
         ns = self.namespace
         lines += [f"{name} : {unit_string(ns[name])} (constant)" for name in per_neuron]
@@ -335,7 +342,7 @@ class Cell:
         extra_currents: Iterable[str] = (),
         parameters: Iterable[str] = (),
         synapses: Sequence[Receptor] = (),
-        counters: bool = True,
+        counters: bool | str = True,
         method: str = DEFAULT_METHOD,
         **kwargs,
     ) -> NeuronGroup:
@@ -384,6 +391,17 @@ def counter_atp(name: str) -> float:
 def cell_of(group) -> Cell | None:
     """The :class:`Cell` a group (or a subgroup of it) was made from by ``Cell.neuron_group``."""
     return _CELLS.get(getattr(group, "source", group))
+
+
+def _lumped(entries: dict[str, str], own: dict[str, str]) -> dict[str, str]:
+    """Priced counters summed by ion into ``Q_<ion>_cell`` (own mechanisms) and ``Q_<ion>_synapses``."""
+    out: dict[str, list[str]] = {}
+    for name, current in entries.items():
+        ion = name.split("_")[1]
+        if ion in ATP_PER_ION:
+            out.setdefault(f"Q_{ion}_{'cell' if name in own else 'synapses'}", []).append(current)
+    return {name: " + ".join(f"({c})" if c.startswith("-") and k else c for k, c in enumerate(terms))
+            for name, terms in out.items()}
 
 
 def _check_synapses(synapses: Sequence[Receptor], cell: Cell) -> tuple[Receptor, ...]:

@@ -12,7 +12,8 @@ differ over transients and in cells without a pump. The report uses the
 ions-restored view for every figure and gives the pump view beside the totals.
 
 ATP per spike, above the cost of rest (``atp_per_second_rest``, from the analytical
-resting state at I_inj = 0):
+resting state at I_inj = 0), counts the cell's own mechanisms; what its synaptic receptors
+let in is the budget's separate ``synapses`` item (:mod:`brian2energy.synapses`):
 
 * **tonic** (any inter-spike interval shorter than the per-spike window):
   (ATP over the run - resting rate x duration) / number of spikes;
@@ -77,14 +78,14 @@ class EnergyMonitor(BrianObject):
         self.cell = cell if cell is not None else cell_of(group)
         if self.cell is None:
             raise ModelError("EnergyMonitor: this group was not made by Cell.neuron_group; pass cell=")
-        missing = [c for c in self.cell.counters if c not in group.variables]
+        missing = [c for c in ("Q_Na", "ATP_ions") if c not in group.variables]
         if missing:
             raise ModelError(f"EnergyMonitor: the group has no energy counters {missing} (made with counters=False?)")
         self.group = weakref.proxy(group)
         # every priced ion-entry counter of the group: the cell's mechanisms and its receptors
         self.counters = tuple(sorted(name for name in group.variables
                                      if name.startswith("Q_") and name.count("_") > 1 and counter_atp(name)))
-        variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if self.cell.pump else [])
+        variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if "ATP_pump" in group.variables else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
         self.contained_objects.extend([self.states, self.spikes])
@@ -226,7 +227,10 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     neurons = np.asarray(states.record, dtype=int)
     e = float(elementary_charge)
     q = {name: np.asarray(getattr(states, name)) for name in monitor.counters}  # (neurons, samples), coulomb
-    atp = sum((counter_atp(name) * value for name, value in q.items()), np.zeros((len(neurons), t.size)))
+    own = [c for c in q if _own(c, cell)]  # the cell's own mechanisms; other counters are its receptors'
+    atp_all = sum((counter_atp(name) * value for name, value in q.items()), np.zeros((len(neurons), t.size)))
+    # per-spike figures and the quiet-stretch rate: the cell's own mechanisms only
+    atp = sum((counter_atp(name) * value for name, value in q.items() if name in own), np.zeros_like(atp_all))
     v = np.asarray(states.v)
     duration = t[-1] - t[0]
     with warnings.catch_warnings():
@@ -242,7 +246,8 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     load, after_peak = np.full(n, np.nan), np.full(n, np.nan)
     method = np.full(n, "none", dtype=object)
     rest_measured = np.full(n, np.nan)
-    atp_total = atp[:, -1] - atp[:, 0]
+    atp_total = atp_all[:, -1] - atp_all[:, 0]
+    synaptic = atp_total - (atp[:, -1] - atp[:, 0])
     c_area = float(cell.C_m * cell.area)
     pre_s, post_s = float(pre / second), float(post / second)
     q_total = sum((value for name, value in q.items() if name.startswith("Q_Na_")), np.zeros((len(neurons), t.size)))
@@ -264,7 +269,7 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
             per_spike[k], per_spike_sd[k] = np.mean(spike_atp), np.std(spike_atp)
         else:
             method[k] = "tonic"
-            per_spike[k] = (atp_total[k] - rest_rate * duration) / times.size
+            per_spike[k] = (atp_total[k] - synaptic[k] - rest_rate * duration) / times.size
             per_spike_sd[k] = np.nan
         peaks = np.array([s + np.argmax(v[k, s:max(e_ + 1, s + 1)]) for s, e_ in zip(starts, ends)])
         amplitude = v[k, peaks] - v[k, starts]
@@ -277,7 +282,7 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     if cell.pump is None:
         notes.append("the cell has no pump: only the ions-restored view exists")
     pump_total = None
-    if cell.pump is not None:
+    if "ATP_pump" in states.record_variables:
         pump = np.asarray(states.ATP_pump)
         pump_total = pump[:, -1] - pump[:, 0]
     return EnergyReport(
@@ -286,9 +291,22 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
         atp_per_second_rest_measured=rest_measured / second, atp_per_spike=per_spike, atp_per_spike_sd=per_spike_sd,
         method=method, na_load_ratio=load, na_after_peak=after_peak,
         by_mechanism={_source(name): (q[name][:, -1] - q[name][:, 0]) * counter_atp(name) for name in monitor.counters},
-        budget={"rest": rest_budget, "spikes": atp_total - rest_budget}, atp_free_energy=atp_free_energy,
+        budget=_budget(rest_budget, atp_total, synaptic), atp_free_energy=atp_free_energy,
         window=(pre, post), notes=notes,
     )
+
+
+def _own(counter: str, cell: Cell) -> bool:
+    """Whether an ion-entry counter belongs to the cell's own mechanisms (not to a receptor)."""
+    return counter in cell.counter_currents() or counter.endswith("_cell")
+
+
+def _budget(rest: np.ndarray, total: np.ndarray, synaptic: np.ndarray) -> dict[str, np.ndarray]:
+    """Rest, spikes (the cell's own mechanisms beyond rest) and, with receptors, synapses."""
+    budget = {"rest": rest, "spikes": total - rest - synaptic}
+    if np.any(synaptic):
+        budget["synapses"] = synaptic
+    return budget
 
 
 def _source(counter: str) -> str:
@@ -349,7 +367,7 @@ class BudgetMonitor(Synapses):
         # set before Synapses.__init__, after which a Group only accepts its state variables as attributes
         self.cell, self.group, self.ledger, self.counters = cell, group, ledger, counters
         # counters of the cell's own mechanisms; the rest belong to its synaptic receptors
-        self.cell_counters = tuple(c for c in counters if c in cell.counter_currents())
+        self.cell_counters = tuple(c for c in counters if _own(c, cell))
         self.states = StateMonitor(ledger, list(counters), record=0, when="end", name=f"{ledger.name}_states")
         super().__init__(group, ledger, "\n".join(f"{c}_post = {c}_pre : coulomb (summed)" for c in counters),
                          on_pre="n_spikes_post += 1", dt=group.clock.dt, name=name)

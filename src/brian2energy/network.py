@@ -29,17 +29,15 @@ DEFAULT_WEIGHTS = {("E", "ampa"): 1.5 * nS, ("E", "nmda"): 0.15 * nS, ("I", "gab
 
 @dataclass
 class EINetwork:
-    """The groups ("E", "I"), their synapses, spike and budget monitors, and a ``Network`` of all of them."""
+    """The groups ("E", "I"), their synapses, spike and budget monitors (``objects``), and a ``Network``
+    of them to run (or add ``objects`` to a ``Network`` of your own, with other networks)."""
 
     groups: dict[str, NeuronGroup]
     synapses: dict[str, Synapses]
     spikes: dict[str, SpikeMonitor]
     budget: dict[str, BudgetMonitor]
     objects: list = field(default_factory=list)
-
-    @property
-    def network(self) -> Network:
-        return Network(self.objects)
+    network: Network | None = None
 
 
 def ei_network(
@@ -99,4 +97,5 @@ def ei_network(
     budget = {label: BudgetMonitor(g, dt=budget_dt, name=f"{name}{label}_budget")
               for label, g in groups.items()} if counters else {}
     objects = [*groups.values(), *synapses.values(), *spikes.values(), *budget.values()]
-    return EINetwork(groups=groups, synapses=synapses, spikes=spikes, budget=budget, objects=objects)
+    return EINetwork(groups=groups, synapses=synapses, spikes=spikes, budget=budget, objects=objects,
+                     network=Network(objects, name=f"{name}network*"))
