@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from brian2 import cm, mS, mV
@@ -126,3 +127,19 @@ def test_rate_expressions_are_checked_not_run(tmp_path, tau, words):
 def test_unknown_model_name_lists_the_models():
     with pytest.raises(ModelError, match="squid_axon_hh1952"):
         load_model("no_such_model")
+
+
+def test_moving_concentrations_are_read_and_bad_ones_named(tmp_path):
+    hd = (Path(__file__).parent.parent / "models" / "hubel_dahlem_2014.toml").read_text()
+    cell = load_model(write(tmp_path, hd, "hd.toml"))
+    assert set(cell.dynamic_concentrations) == {"Na_i", "K_i", "Cl_i", "Na_o", "K_o", "Cl_o", "K_o_exchange"}
+    for old, new, words in [
+        ('type = "GlialBuffer"', 'type = "Sponge"', ["concentrations.reservoir.type", "'Sponge'", "GlialBuffer"]),
+        ('volume_inside = "2160 um^3"', 'volume_inside = "2160 um^2"', ["concentrations.volume_inside", "dimensions"]),
+        ('inside = "25.231485 mM"', 'inside = "-25 mM"', ["ions.Na", "must be positive"]),
+        ('type = "NaKPump.hubel_dahlem"', 'type = "NaKPump.hubble"', ["mechanisms[5].type", "NaKPump.kager"]),
+    ]:
+        assert old in hd
+        with pytest.raises(ModelError) as info:
+            load_model(write(tmp_path, hd.replace(old, new)))
+        assert all(w in str(info.value) for w in ["bad.toml", *words]), str(info.value)

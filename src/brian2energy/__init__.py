@@ -1,7 +1,10 @@
 """brian2energy: energy accounting for Brian2 neurons.
 
 Mechanisms that declare the ions they carry, cells built from them with
-ATP counters in their equations, and the resting state's cost and stability.
+ATP counters in their equations, and the resting state's cost and stability
+(``rest``); energy per spike and network budgets (``energy``); synaptic receptors
+whose ions are counted (``synapses``); moving ion concentrations and pump block
+(``ions``); E/I networks (``network``) and plots (``plot``).
 """
 
 from .cell import Cell, Ion
