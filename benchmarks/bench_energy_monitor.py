@@ -10,10 +10,9 @@ ratios to the bare run. Usage: python benchmarks/bench_energy_monitor.py [--n 10
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
+
+from worker import run_worker
 
 WORKER = """
 import json, sys
@@ -43,11 +42,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for k, mode in enumerate(("none", "every step", "every 0.1 ms")):
             print(f"running: monitor {mode} ...", flush=True)
-            out = subprocess.run([sys.executable, "-c", WORKER, mode, str(args.n), str(args.duration), f"{tmp}/{k}"],
-                                 capture_output=True, text=True, check=False)
-            if out.returncode:
-                raise SystemExit(out.stderr[-3000:])
-            times[mode] = json.loads(out.stdout.strip().splitlines()[-1])["run"]
+            times[mode] = run_worker(WORKER, mode, args.n, args.duration, f"{tmp}/{k}")["run"]
     print(f"\n{args.n} neurons, {args.duration:g} s at dt = 0.01 ms (run time: Brian2's timing of the run)")
     for mode, t in times.items():
         print(f"  EnergyMonitor {mode:14s} {t:8.2f} s   x{t / times['none']:.3f} of the bare run")

@@ -16,10 +16,9 @@ Usage: python benchmarks/bench_network.py [--n 10000] [--duration 1] [--threads 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
+
+from worker import run_worker
 
 WORKER = """
 import json, sys, warnings
@@ -56,11 +55,7 @@ def main() -> None:
         for k in range(args.repeats):
             for mode in runs:
                 print(f"run {k + 1}/{args.repeats}: accounting {mode} ...", flush=True)
-                out = subprocess.run([sys.executable, "-c", WORKER, mode, str(args.n), str(args.duration),
-                                      str(args.threads), f"{tmp}/{mode}"], capture_output=True, text=True)
-                if out.returncode:
-                    raise SystemExit(out.stderr[-3000:])
-                runs[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                runs[mode].append(run_worker(WORKER, mode, args.n, args.duration, args.threads, f"{tmp}/{mode}"))
     steps = args.n * round(args.duration / 1e-5)
     print(f"\n{args.n} neurons, {runs['off'][0]['synapses']} synapses, {args.duration:g} s at dt = 0.01 ms, "
           f"cpp_standalone, {args.threads} OpenMP thread(s); run time = Brian2's timing of the run")

@@ -11,10 +11,9 @@ Usage: python benchmarks/bench_pump_block.py [--duration 120] [--neurons 100]
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
+
+from worker import run_worker
 
 WORKER = """
 import json, sys, warnings
@@ -47,11 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in (1, args.neurons):
             print(f"running {n} cell(s) ...", flush=True)
-            out = subprocess.run([sys.executable, "-c", WORKER, str(n), str(args.duration), f"{tmp}/{n}"],
-                                 capture_output=True, text=True)
-            if out.returncode:
-                raise SystemExit(out.stderr[-3000:])
-            results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+            results[n] = run_worker(WORKER, n, args.duration, f"{tmp}/{n}")
     print(f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = 0.01 ms, "
           f"rk4, cpp_standalone, 1 thread (run time: Brian2's timing of the run)")
     for n, r in results.items():

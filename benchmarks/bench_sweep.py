@@ -18,12 +18,11 @@ Usage: python benchmarks/bench_sweep.py [--points 1000] [--duration 2]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
+
+from worker import run_worker
 
 TARGET_S = 30.0
 
@@ -54,11 +53,7 @@ print(json.dumps({"wall": wall, "feasible": int(table.feasible.sum()), "fires": 
 def run(config: str, points: int, duration: float, env: dict, workdir: str) -> dict:
     """Run one configuration in its own process and return its JSON report."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", WORKER, config, str(points), str(duration), workdir],
-                         capture_output=True, text=True, env=env, check=False)
-    if out.returncode:
-        raise SystemExit(f"{config} failed:\n{out.stderr[-3000:]}")
-    report = json.loads(out.stdout.strip().splitlines()[-1])
+    report = run_worker(WORKER, config, points, duration, workdir, env=env)
     report["process"] = time.perf_counter() - start
     return report
 

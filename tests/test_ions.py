@@ -7,22 +7,31 @@ Brian2 and of this library.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+import hd2014_reference as reference
 import numpy as np
 import pytest
-from brian2 import Network, StateMonitor, amp, cm, kelvin, meter, mM, ms, mV, second, siemens, uA, um
-from brian2.units.constants import faraday_constant as F, gas_constant as R
+from brian2 import (
+    Network,
+    StateMonitor,
+    amp,
+    cm,
+    kelvin,
+    meter,
+    mM,
+    ms,
+    mV,
+    second,
+    siemens,
+    uA,
+    um,
+)
+from brian2.units.constants import faraday_constant as F
+from brian2.units.constants import gas_constant as R
+from script_runner import run_script
 
 from brian2energy import ModelError, NaKPump, load_model
 from brian2energy.ions import Concentrations, pump_block
 from brian2energy.rest import resting_state
-
-sys.path.insert(0, str(Path(__file__).parent))
-import hd2014_reference as reference  # noqa: E402
 
 #: tests/hd2014_reference.py, pump_block(20, None, 32, 1, y0=Y0_ODE): the .ode initial state, full block at
 #: 20 s (upward -20 mV crossings; 171 s of CPU, so recorded here rather than recomputed in every run).
@@ -59,10 +68,7 @@ print(json.dumps({"spikes": t.tolist(), "start": start, "end": end, "v_end": flo
 @pytest.fixture(scope="module")
 def hd_block(tmp_path_factory):
     """Hubel & Dahlem 2014 in cpp_standalone: 20 s at rest, then the pump fully blocked for 12 s."""
-    result = subprocess.run([sys.executable, "-c", HD_SCRIPT, str(tmp_path_factory.mktemp("hd"))],
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_script(HD_SCRIPT, tmp_path_factory.mktemp("hd"))
 
 
 def test_hd2014_rest_matches_the_reference():

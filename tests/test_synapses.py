@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Network, SpikeGeneratorGroup, collect, StateMonitor, Synapses, mmolar, ms, mV, nS, run, second, umolar
+from brian2 import (
+    Network,
+    SpikeGeneratorGroup,
+    StateMonitor,
+    Synapses,
+    collect,
+    mmolar,
+    ms,
+    mV,
+    nS,
+    run,
+    second,
+    umolar,
+)
 from brian2.units.constants import elementary_charge as e
 
 from brian2energy import Ion, ModelError, load_model

@@ -9,11 +9,8 @@ floating-point rounding (compiled code may reorder arithmetic, and the standalon
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
+from script_runner import run_script
 
 SCRIPT = """
 import json, sys
@@ -45,10 +42,7 @@ print(json.dumps({"count": [int(c) for c in spikes.count[:]],
 
 
 def run_target(target: str, tmp_path) -> dict:
-    result = subprocess.run([sys.executable, "-c", SCRIPT, target, str(tmp_path / target)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_script(SCRIPT, target, tmp_path / target)
 
 
 @pytest.fixture(scope="module")

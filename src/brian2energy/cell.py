@@ -33,14 +33,24 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from brian2 import Equations, NeuronGroup, Quantity, farad, kelvin, meter, mmolar, mV, log
+from brian2 import (
+    Equations,
+    NeuronGroup,
+    Quantity,
+    farad,
+    kelvin,
+    log,
+    meter,
+    mmolar,
+    mV,
+)
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
 from .errors import ModelError
 from .expressions import check_dimensions
+from .ions import Concentrations
 from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
 from .synapses import Receptor
-from .ions import Concentrations
 
 #: Ions whose entry is counted (``Q_<ion>_<source>``). K+ is not: the pump takes it
 #: back with the Na+ it exports (2 K+ per 3 Na+), so Na+ entry prices both.
@@ -388,6 +398,12 @@ def counter_atp(name: str) -> float:
     return float(ATP_PER_ION[ion]) if ion in ATP_PER_ION else 0.0
 
 
+def priced_counters(group) -> tuple[str, ...]:
+    """The group's ion-entry counters that cost ATP (``Q_Na_<source>``, ``Q_Ca_<source>``), sorted."""
+    return tuple(sorted(name for name in group.variables
+                        if name.startswith("Q_") and name.count("_") > 1 and counter_atp(name)))
+
+
 def cell_of(group) -> Cell | None:
     """The :class:`Cell` a group (or a subgroup of it) was made from by ``Cell.neuron_group``."""
     return _CELLS.get(getattr(group, "source", group))
@@ -400,8 +416,7 @@ def _lumped(entries: dict[str, str], own: dict[str, str]) -> dict[str, str]:
         ion = name.split("_")[1]
         if ion in ATP_PER_ION:
             out.setdefault(f"Q_{ion}_{'cell' if name in own else 'synapses'}", []).append(current)
-    return {name: " + ".join(f"({c})" if c.startswith("-") and k else c for k, c in enumerate(terms))
-            for name, terms in out.items()}
+    return {name: " + ".join(f"({c})" for c in terms) for name, terms in out.items()}
 
 
 def _check_synapses(synapses: Sequence[Receptor], cell: Cell) -> tuple[Receptor, ...]:

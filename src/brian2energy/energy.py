@@ -41,12 +41,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from brian2 import (BrianObject, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, Synapses, kjoule, mole, ms,
-                    second)
-from brian2.units.fundamentalunits import get_dimensions
+from brian2 import (
+    BrianObject,
+    NeuronGroup,
+    Quantity,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    kjoule,
+    mole,
+    ms,
+    second,
+)
 from brian2.units.constants import avogadro_constant, elementary_charge
+from brian2.units.fundamentalunits import get_dimensions
 
-from .cell import Cell, cell_of, counter_atp
+from .cell import Cell, cell_of, counter_atp, priced_counters
 from .errors import ModelError
 from .expressions import check_dimensions
 from .rest import resting_state
@@ -83,8 +93,7 @@ class EnergyMonitor(BrianObject):
             raise ModelError(f"EnergyMonitor: the group has no energy counters {missing} (made with counters=False?)")
         self.group = weakref.proxy(group)
         # every priced ion-entry counter of the group: the cell's mechanisms and its receptors
-        self.counters = tuple(sorted(name for name in group.variables
-                                     if name.startswith("Q_") and name.count("_") > 1 and counter_atp(name)))
+        self.counters = priced_counters(group)
         variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if "ATP_pump" in group.variables else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
@@ -358,8 +367,7 @@ class BudgetMonitor(Synapses):
         cell = cell if cell is not None else cell_of(group)
         if cell is None:
             raise ModelError("BudgetMonitor: this group was not made by Cell.neuron_group; pass cell=")
-        counters = tuple(sorted(n for n in group.variables if n.startswith("Q_") and n.count("_") > 1
-                                and counter_atp(n)))
+        counters = priced_counters(group)
         if not counters:
             raise ModelError("BudgetMonitor: the group has no energy counters (made with counters=False?)")
         ledger = NeuronGroup(1, "\n".join([f"{c} : coulomb" for c in counters] + ["n_spikes : 1"]), dt=dt,

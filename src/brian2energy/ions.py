@@ -30,6 +30,7 @@ tracked ions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 from brian2 import Quantity, meter, mmolar, second
 
@@ -115,11 +116,12 @@ class Concentrations:
     def equations(self, ions_with_current: Sequence[str]) -> str:
         """The concentration and Nernst lines (``i_<ion>`` of ions no mechanism carries is zero)."""
         lines = []
-        for side, volume, side_sign in (("i", "vol_i", "-"), ("o", "vol_o", "")):
-            for ion in (self.inside if side == "i" else self.outside):
+        for side, volume, ions in (("i", "vol_i", self.inside), ("o", "vol_o", self.outside)):
+            for ion in ions:
                 current = f"i_{ion}" if ion in ions_with_current else "0*amp/meter**2"
                 z = VALENCE[ion]
-                sign = side_sign if z > 0 else ("" if side_sign == "-" else "-")
+                # outward current empties the inside of cations (fills it with anions)
+                sign = "-" if (side == "i") == (z > 0) else ""
                 extra = " + dK_o_exchange_dt" if (ion, side) == ("K", "o") and self.reservoir is not None else ""
                 lines.append(f"d{ion}_{side}/dt = {sign}{current}*area/({_times(abs(z))}faraday_constant*{volume})"
                              f"{extra} : mmolar")

@@ -272,6 +272,22 @@ class Leak(Channel):
         return LeakSplit(g_total, E_L, tuple(ions))
 
 
+def two_ion_shares(ions: Sequence[str], E: Quantity, reversal: Mapping[str, Quantity], where: str) -> dict[str, float]:
+    """The conductance shares of two parallel per-ion conductances whose sum reverses at ``E``.
+
+    For ions a, b with reversal potentials E_a, E_b: g_a (E - E_a) + g_b (E - E_b) = 0 with
+    g_a + g_b = g gives g_a/g = (E - E_b)/(E_a - E_b). ``E`` must lie between E_a and E_b.
+    """
+    a, b = ions
+    E_a, E_b = reversal[a], reversal[b]
+    lo, hi = min(E_a, E_b), max(E_a, E_b)
+    if not lo <= E <= hi:
+        raise ModelError(f"{where} = {E!r} is outside the reversal range of {a} and {b} [{lo!r}, {hi!r}], "
+                         f"so one of them would need a negative conductance")
+    share_a = float((E - E_b) / (E_a - E_b))
+    return {a: share_a, b: 1.0 - share_a}
+
+
 class LeakSplit:
     """A lumped leak (one conductance, one reversal) that the cell splits into per-ion leaks."""
 
@@ -288,19 +304,11 @@ class LeakSplit:
 
     def resolve(self, reversal: Mapping[str, Quantity]) -> list[Leak]:
         """The two per-ion leaks, at the cell's reversal potentials."""
-        a, b = self.ions
         missing = [ion for ion in self.ions if ion not in reversal]
         if missing:
             raise ModelError(f"Leak.split: the cell has no reversal potential for {missing}")
-        E_a, E_b = reversal[a], reversal[b]
-        lo, hi = min(E_a, E_b), max(E_a, E_b)
-        if not lo <= self.E_L <= hi:
-            raise ModelError(
-                f"Leak.split: E_L = {self.E_L!r} is outside the reversal range of {a} and {b} "
-                f"[{lo!r}, {hi!r}], so one leak would need a negative conductance"
-            )
-        g_a = self.g_total * (self.E_L - E_b) / (E_a - E_b)
-        return [Leak(a, g_a), Leak(b, self.g_total - g_a)]
+        shares = two_ion_shares(self.ions, self.E_L, reversal, "Leak.split: E_L")
+        return [Leak(ion, self.g_total * share) for ion, share in shares.items()]
 
     def __repr__(self) -> str:
         return f"Leak.split({self.g_total!r}, {self.E_L!r}, ions={self.ions})"
@@ -367,7 +375,6 @@ class NaV_HD2014(Mechanism):
             raise ModelError(f"mechanism {name!r}: conductance g must be >= 0, got {g!r}")
         self.k_channel = _check_name(k_channel, "k_channel")
         self.needs = (f"n_{k_channel}",)
-        self.E = None
 
     def equations(self) -> str:
         n = self.name
@@ -416,9 +423,12 @@ class NaKPump(Mechanism):
             raise ModelError(f"NaKPump: rate must be >= 0, got {rate!r}")
         self.form, self.factor, self.parameters, self.reference = "fixed", "", {}, ""
 
-    def _with(self, form: str, factor: str, parameters: dict[str, Quantity], needs: tuple[str, ...],
+    def _with(self, form: str, factor: str, parameters: dict[str, Quantity | float], needs: tuple[str, ...],
               reference: str) -> NaKPump:
+        """This pump in a published form: concentration parameters (mmolar) checked, all positive."""
         for key, value in parameters.items():
+            if isinstance(value, Quantity):
+                check_dimensions(value, mmolar, f"NaKPump.{form}: {key}")
             if not float(value) > 0:
                 raise ModelError(f"NaKPump.{form}: {key} must be positive, got {value!r}")
         self.form, self.factor, self.parameters, self.needs, self.reference = form, factor, parameters, needs, reference
@@ -427,7 +437,6 @@ class NaKPump(Mechanism):
     @classmethod
     def hill(cls, I_max: Quantity, K_half: Quantity, n: float = 3.0) -> NaKPump:
         """A pump whose turnover rises with intracellular Na+ as a Hill function."""
-        K_half = check_dimensions(K_half, mmolar, "NaKPump.hill: K_half")
         return cls(I_max)._with("hill", "1/(1 + (K_half_pump/Na_i)**n_pump)", {"K_half": K_half, "n": float(n)},
                                 ("Na_i",), "")
 
@@ -438,11 +447,8 @@ class NaKPump(Mechanism):
         """Hubel & Dahlem 2014 (PLoS Comput Biol 10:e1003941; ModelDB 167714), electrogenic:
         ``I_max / ((1 + exp((Na_half - Na_i)/Na_slope)) (1 + exp((K_half - K_o)/K_slope)))``,
         I_max = 6.8 uA/cm^2 (the logistic form of Cressman et al. 2009, as a current)."""
-        params = {"Na_half": check_dimensions(Na_half, mmolar, "NaKPump.hubel_dahlem: Na_half"),
-                  "Na_slope": check_dimensions(Na_slope, mmolar, "NaKPump.hubel_dahlem: Na_slope"),
-                  "K_half": check_dimensions(K_half, mmolar, "NaKPump.hubel_dahlem: K_half"),
-                  "K_slope": check_dimensions(K_slope, mmolar, "NaKPump.hubel_dahlem: K_slope")}
-        factor = ("1/((1 + exp((Na_half_pump - Na_i)/Na_slope_pump))*(1 + exp((K_half_pump - K_o)/K_slope_pump)))")
+        params = {"Na_half": Na_half, "Na_slope": Na_slope, "K_half": K_half, "K_slope": K_slope}
+        factor = "1/((1 + exp((Na_half_pump - Na_i)/Na_slope_pump))*(1 + exp((K_half_pump - K_o)/K_slope_pump)))"
         return cls(I_max)._with("hubel_dahlem", factor, params, ("Na_i", "K_o"), "Hubel & Dahlem 2014")
 
     @classmethod
@@ -451,9 +457,8 @@ class NaKPump(Mechanism):
         ``I_max (1 + K_m_K/K_o)**-2 (1 + K_m_Na/Na_i)**-3``, K_m_K = 2 mM, K_m_Na = 10 mM (as in
         the nakpump.mod of ModelDB 113446, Somjen, Kager & Wadman 2008). Their I_max is set so
         that the pump balances the resting Na+ leak: use ``balance_rest`` for that."""
-        params = {"K_m_K": check_dimensions(K_m_K, mmolar, "NaKPump.kager: K_m_K"),
-                  "K_m_Na": check_dimensions(K_m_Na, mmolar, "NaKPump.kager: K_m_Na")}
-        return cls(I_max)._with("kager", "1/((1 + K_m_K_pump/K_o)**2*(1 + K_m_Na_pump/Na_i)**3)", params,
+        return cls(I_max)._with("kager", "1/((1 + K_m_K_pump/K_o)**2*(1 + K_m_Na_pump/Na_i)**3)",
+                                {"K_m_K": K_m_K, "K_m_Na": K_m_Na},
                                 ("Na_i", "K_o"), "Kager, Wadman & Somjen 2000")
 
     @classmethod

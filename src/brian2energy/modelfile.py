@@ -26,7 +26,17 @@ from .cell import Cell, Ion
 from .errors import ModelError
 from .expressions import parse_quantity
 from .ions import Bath, Concentrations, GlialBuffer
-from .mechanisms import Channel, Gate, Kdr_HD2014, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HD2014, NaV_HH52
+from .mechanisms import (
+    Channel,
+    Gate,
+    Kdr_HD2014,
+    Kdr_HH52,
+    Leak,
+    Mechanism,
+    NaKPump,
+    NaV_HD2014,
+    NaV_HH52,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,6 +109,10 @@ class _Table:
             return default
         return parse_quantity(text, unit, source=self.source, key=self.key(name))
 
+    def quantities(self, units: Mapping[str, Quantity]) -> dict[str, Any]:
+        """The quantities among ``units`` (name -> unit) that the table gives; absent ones are left out."""
+        return {name: self.quantity(name, unit) for name, unit in units.items() if name in self.data}
+
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
@@ -158,13 +172,11 @@ MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
     "NaKPump.hill": lambda t: NaKPump.hill(
         t.quantity("I_max", amp / meter**2), t.quantity("K_half", mmolar), t.raw("n", 3.0, (int, float))
     ),
-    "NaKPump.hubel_dahlem": lambda t: NaKPump.hubel_dahlem(
-        **{k: t.quantity(k, amp / meter**2 if k == "I_max" else mmolar)
-           for k in ("I_max", "Na_half", "Na_slope", "K_half", "K_slope") if k in t.data}),
+    "NaKPump.hubel_dahlem": lambda t: NaKPump.hubel_dahlem(**t.quantities(
+        {"I_max": amp / meter**2, "Na_half": mmolar, "Na_slope": mmolar, "K_half": mmolar, "K_slope": mmolar})),
     "NaKPump.kager": lambda t: NaKPump.kager(
-        t.quantity("I_max", amp / meter**2),
-        **{k: t.quantity(k, mmolar) for k in ("K_m_K", "K_m_Na") if k in t.data}),
-    "NaKPump.cressman": lambda t: NaKPump.cressman(t.quantity("I_max", amp / meter**2, NaKPump.cressman().I_max)),
+        t.quantity("I_max", amp / meter**2), **t.quantities({"K_m_K": mmolar, "K_m_Na": mmolar})),
+    "NaKPump.cressman": lambda t: NaKPump.cressman(**t.quantities({"I_max": amp / meter**2})),
     "NaV_HD2014": lambda t: NaV_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str),
                                        t.raw("k_channel", "Kdr", str)),
     "Kdr_HD2014": lambda t: Kdr_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
@@ -179,11 +191,9 @@ def _concentrations(data: Any, source: str) -> Concentrations:
         r = _Table(t.raw("reservoir", kind=dict), source, "concentrations.reservoir")
         kind = r.raw("type", kind=str)
         if kind == "GlialBuffer":
-            reservoir = GlialBuffer(**{k: r.quantity(k, 1 / second if k == "k1" else mmolar)
-                                       for k in ("B0", "k1", "K_cr", "slope") if k in r.data})
+            reservoir = GlialBuffer(**r.quantities({"B0": mmolar, "k1": 1 / second, "K_cr": mmolar, "slope": mmolar}))
         elif kind == "Bath":
-            reservoir = Bath(**{k: r.quantity(k, 1 / second if k == "rate" else mmolar)
-                                for k in ("rate", "K_bath") if k in r.data})
+            reservoir = Bath(**r.quantities({"rate": 1 / second, "K_bath": mmolar}))
         else:
             raise ModelError(f"unknown reservoir {kind!r}; expected 'GlialBuffer' or 'Bath'", source=source,
                              key="concentrations.reservoir.type")

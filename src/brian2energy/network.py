@@ -11,10 +11,21 @@ weight per receptor and pathway. Everything is a plain Brian2 object: add
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Network, NeuronGroup, Quantity, SpikeMonitor, Synapses, mV, ms, nS, siemens, volt
+from brian2 import (
+    Network,
+    NeuronGroup,
+    Quantity,
+    SpikeMonitor,
+    Synapses,
+    ms,
+    mV,
+    nS,
+    siemens,
+    volt,
+)
 
 from .cell import DEFAULT_METHOD, Cell
 from .energy import BudgetMonitor
@@ -36,8 +47,8 @@ class EINetwork:
     synapses: dict[str, Synapses]
     spikes: dict[str, SpikeMonitor]
     budget: dict[str, BudgetMonitor]
-    objects: list = field(default_factory=list)
-    network: Network | None = None
+    objects: list
+    network: Network
 
 
 def ei_network(
@@ -77,10 +88,10 @@ def ei_network(
     receptors = [ampa, nmda, gaba]
     rng = np.random.default_rng(seed)
     sizes = {"E": n_e, "I": n_i}
-    groups = {label: cell.neuron_group(sizes[label], synapses=receptors, counters=counters, method=method,
-                                       name=f"{name}{label}")
-              for label, cell in (("E", e_cell), ("I", i_cell))}
+    groups = {}
     for label, cell in (("E", e_cell), ("I", i_cell)):
+        groups[label] = cell.neuron_group(sizes[label], synapses=receptors, counters=counters, method=method,
+                                          name=f"{name}{label}")
         groups[label].v = resting_values(cell)["v"] + spread * rng.standard_normal(sizes[label]) * volt
     on_pre = {"E": f"{ampa.increment('w_ampa')}; {nmda.increment('w_nmda')}", "I": gaba.increment("w_gaba")}
     namespace = {**nmda.namespace, "w_ampa": w[("E", "ampa")], "w_nmda": w[("E", "nmda")], "w_gaba": w[("I", "gaba")]}

@@ -10,19 +10,33 @@ steady states are the roots of one function of ``v``.
 from __future__ import annotations
 
 import warnings
-from copy import copy
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
-from brian2 import (Network, Quantity, SpikeMonitor, StateMonitor, amp, cm, meter, ms, msiemens, mV, ohm, second,
-                    siemens, volt)
-from brian2.units.fundamentalunits import get_dimensions
-from brian2.units.constants import elementary_charge, faraday_constant
+from brian2 import (
+    Network,
+    Quantity,
+    SpikeMonitor,
+    StateMonitor,
+    amp,
+    cm,
+    meter,
+    ms,
+    msiemens,
+    mV,
+    ohm,
+    second,
+    siemens,
+    volt,
+)
 from brian2.core.functions import exprel as BrianExprel
 from brian2.core.namespace import DEFAULT_UNITS
 from brian2.parsing.sympytools import str_to_sympy
+from brian2.units.constants import elementary_charge, faraday_constant
+from brian2.units.fundamentalunits import get_dimensions
 
 from .cell import DEFAULT_METHOD, Cell
 from .errors import ModelError

@@ -16,7 +16,7 @@ integrate:
 
 How a mixed cation channel's current splits between ions: as parallel
 conductances, one per ion, driven by that ion's Nernst potential (the split of
-:meth:`~brian2energy.mechanisms.Leak.split`). For Na+ and K+ with reversal E:
+:func:`~brian2energy.mechanisms.two_ion_shares`, as in ``Leak.split``). For Na+ and K+ with reversal E:
 g_Na/g = (E - E_K)/(E_Na - E_K), g_K/g = (E_Na - E)/(E_Na - E_K), which makes
 their sum exactly g (E - v) at every v; at v = E the net current is zero while
 Na+ still enters and K+ leaves, which is why a synapse costs ATP even there.
@@ -46,7 +46,7 @@ from brian2 import Quantity, mmolar, ms, mV, second
 
 from .errors import ModelError
 from .expressions import check_dimensions
-from .mechanisms import _check_ion, _check_name
+from .mechanisms import _check_ion, _check_name, two_ion_shares
 
 
 class Receptor:
@@ -120,23 +120,20 @@ class Receptor:
         """The whole-cell current (amp, positive depolarizing) the cell adds to dv/dt."""
         return f"I_{self.name}"
 
-    @property
-    def states(self) -> tuple[str, ...]:
-        if self.tau_decay is None:
-            return ()
-        return (f"g_{self.name}",) + ((f"x_{self.name}",) if self.tau_rise is not None else ())
-
     def shares(self, reversal: Mapping[str, Quantity]) -> dict[str, float]:
         """Each ion's share of the conductance, given the cell's reversal potentials."""
         missing = [ion for ion in self.ions if ion not in reversal]
         if missing:
             raise ModelError(f"receptor {self.name!r} passes {missing}, for which the cell defines no ion "
                              f"(give it [ions.{missing[0]}])")
+        return self._shares(reversal)
+
+    def _shares(self, reversal: Mapping[str, Quantity]) -> dict[str, float]:
         if len(self.ions) == 1:
             return {self.ions[0]: 1.0}
         if len(self.ions) == 3:
             raise ModelError(f"receptor {self.name!r}: a three-ion split needs a subclass fixing one share (see NMDA)")
-        return _two_ion_split(self.ions, self.E, reversal, f"receptor {self.name!r}")
+        return two_ion_shares(self.ions, self.E, reversal, f"receptor {self.name!r}: reversal")
 
     def gating(self) -> str:
         """A factor multiplying the conductance (voltage dependence, e.g. a Mg2+ block); ``""`` if none."""
@@ -222,15 +219,11 @@ class NMDA(Receptor):
         self.fractional_ca_current = float(fractional_ca_current)
         self.at = check_dimensions(at, mV, f"receptor {name!r}: at")
 
-    def shares(self, reversal: Mapping[str, Quantity]) -> dict[str, float]:
-        missing = [ion for ion in self.ions if ion not in reversal]
-        if missing:
-            raise ModelError(f"receptor {self.name!r} passes {missing}, for which the cell defines no ion "
-                             f"(give it [ions.{missing[0]}])")
+    def _shares(self, reversal: Mapping[str, Quantity]) -> dict[str, float]:
         f_ca = self.fractional_ca_current * float((self.at - self.E) / (self.at - reversal["Ca"]))
         # Na+ and K+ carry the rest, reversing where the Ca2+ share leaves the total at E
         e_rest = (self.E - f_ca * reversal["Ca"]) / (1 - f_ca)
-        split = _two_ion_split(("Na", "K"), e_rest, reversal, f"receptor {self.name!r}")
+        split = two_ion_shares(("Na", "K"), e_rest, reversal, f"receptor {self.name!r}: Na+/K+ reversal")
         return {"Na": split["Na"] * (1 - f_ca), "K": split["K"] * (1 - f_ca), "Ca": f_ca}
 
     def gating(self) -> str:
@@ -247,16 +240,6 @@ class GABA_A(Receptor):
     def __init__(self, name: str = "gaba", *, tau_decay: Quantity = 10 * ms, tau_rise: Quantity | None = None) -> None:
         super().__init__(name, "Cl", tau_decay=tau_decay, tau_rise=tau_rise,
                          reference="Bormann, Hamill & Sakmann 1987; Vogels & Abbott 2005")
-
-
-def _two_ion_split(ions: Sequence[str], E: Quantity, reversal: Mapping[str, Quantity], where: str) -> dict[str, float]:
-    a, b = ions
-    E_a, E_b = reversal[a], reversal[b]
-    if not min(E_a, E_b) <= E <= max(E_a, E_b):
-        raise ModelError(f"{where}: reversal {E!r} lies outside [E_{a}, E_{b}] = [{E_a!r}, {E_b!r}], "
-                         f"so one ion's conductance would be negative")
-    share_a = float((E - E_b) / (E_a - E_b))
-    return {a: share_a, b: 1.0 - share_a}
 
 
 def _ms(value: Quantity) -> str:
