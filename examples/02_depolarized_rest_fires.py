@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import *
 
-from brian2energy import enable_vector_math, load_model
+from brian2energy import SeveralSteadyStatesWarning, enable_vector_math, load_model
 from brian2energy.rest import critical_rest, excitability_sweep
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,7 +31,7 @@ args = parser.parse_args()
 
 prefs.codegen.target = "numpy" if args.quick else "cython"
 enable_vector_math()  # opt-in gcc flags: the compiled state update vectorises its exp calls
-warnings.simplefilter("ignore", UserWarning)  # the cortical cell has several steady states; we know
+warnings.simplefilter("ignore", SeveralSteadyStatesWarning)  # the cortical cell has several steady states; we know
 models = {"squid_axon_hh1952": "HH 1952 squid axon", "cortical_pyramidal_rs": "Pospischil 2008 RS pyramidal cell"}
 args.out.mkdir(parents=True, exist_ok=True)
 fig, axes = plt.subplots(3, len(models), figsize=(11, 9), sharex=True)

@@ -10,8 +10,8 @@
    2014, 2.5 GOhm) rests between E_K and E_Na cheaply: ATP per second against input
    resistance at a fixed depolarized rest, the photoreceptor at its own rest alongside.
 
-Everything here is analytical (``cost_of_rest``, ``balanced_stability``): the pump turnover
-that balances the Na+ and K+ fluxes, which equals the ions-restored ATP (Na+ entry / 3e).
+Everything here is analytical (``cost_of_rest``, ``balanced_stability``): the ions-restored ATP
+(Na+ entry / 3e) of the rest whose leaks and pump balance the Na+ and K+ fluxes.
 Writes ``figures/03_cost_of_rest.png`` and prints the numbers beside the published ones.
 """
 
@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import *
 
-from brian2energy import load_model, resting_state
+from brian2energy import SeveralSteadyStatesWarning, load_model, resting_state
 from brian2energy.rest import balance_rest, balanced_stability, cost_of_rest, critical_rest, own_leak_conductance
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,14 +34,14 @@ parser.add_argument("--out", type=Path, default=Path("figures"), help="directory
 parser.add_argument("--quick", action="store_true", help="coarser curves (for the test suite)")
 args = parser.parse_args()
 points = 40 if args.quick else 400
-warnings.simplefilter("ignore", UserWarning)  # several steady states in the cortical cell; we know
+warnings.simplefilter("ignore", SeveralSteadyStatesWarning)  # the cortical cell has several; we know
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
 
 # 1. the cortical cell: cost and stability of balanced rests at its own leak
 rs = load_model("cortical_pyramidal_rs")
 v = np.linspace(-85, -45, points)
 cost = np.asarray(cost_of_rest(rs, v * mV) * second)
-stable, _, _ = balanced_stability(rs, v * 1e-3, float(own_leak_conductance(rs)))
+stable, _ = balanced_stability(rs, v * mV)
 crit = critical_rest(rs)
 own = resting_state(rs)
 ax = axes[0]

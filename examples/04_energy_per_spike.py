@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 from brian2 import *
 from brian2.units.constants import elementary_charge
 
-from brian2energy import load_model, plot
+from brian2energy import SeveralSteadyStatesWarning, load_model, plot
 from brian2energy.energy import EnergyMonitor, energy_report
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -28,7 +28,7 @@ parser.add_argument("--out", type=Path, default=Path("figures"), help="directory
 parser.add_argument("--quick", action="store_true", help="shorter runs (for the test suite)")
 args = parser.parse_args()
 prefs.codegen.target = "numpy"
-warnings.simplefilter("ignore", UserWarning)  # several steady states in the mammalian models; we know
+warnings.simplefilter("ignore", SeveralSteadyStatesWarning)  # several steady states in the mammalian models; we know
 
 # model -> (1 ms pulse in uA/cm^2, published figures to print beside ours)
 MODELS = {

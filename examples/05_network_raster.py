@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from brian2 import *
 
-from brian2energy import enable_vector_math, load_model, plot
+from brian2energy import SeveralSteadyStatesWarning, enable_vector_math, load_model, plot
 from brian2energy.energy import network_budget
 from brian2energy.network import ei_network
 from brian2energy.rest import balance_rest, critical_rest
@@ -33,7 +33,7 @@ parser.add_argument("--out", type=Path, default=Path("figures"), help="directory
 parser.add_argument("--quick", action="store_true", help="50 neurons, 40 ms, numpy target (for the test suite)")
 args = parser.parse_args()
 args.out.mkdir(parents=True, exist_ok=True)
-warnings.simplefilter("ignore", UserWarning)  # the pyramidal cell has several steady states; we know
+warnings.simplefilter("ignore", SeveralSteadyStatesWarning)  # the pyramidal cell has several steady states; we know
 
 if args.quick:
     prefs.codegen.target = "numpy"

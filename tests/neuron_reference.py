@@ -61,6 +61,7 @@ __all__ = [
     "GNA_BAR",
     "SPIKE_THRESHOLD",
     "HHReference",
+    "ghk_current",
     "leak_na_conductance",
     "resting_potential",
     "simulate_hh",
@@ -81,6 +82,8 @@ SPIKE_THRESHOLD: float = -20.0  # spikes are upward crossings of this potential,
 _LENGTH_UM: float = 100.0 / math.sqrt(math.pi)
 _UM2_TO_CM2: float = 1e-8  # 1 um^2 = 1e-8 cm^2
 _UC_TO_C: float = 1e-6  # (mA/cm^2) * ms = uC/cm^2 = 1e-6 C/cm^2
+# (mA/cm^2)/(cm/s) = (10 A/m^2)/(0.01 m/s) = 1e3 (A/m^2)/(m/s) = 1e3 C/m^3
+_GHK_TO_SI: float = 1e3
 
 # Default CVODE tolerances. With both at 1e-10, spike times over 200 ms are within
 # about 1e-5 ms of a run at 1e-13, and a 200 ms run takes about 0.1 s.
@@ -411,3 +414,61 @@ def simulate_hh(
         rtol=rtol if method == "cvode" else None,
         atol=atol if method == "cvode" else None,
     )
+
+
+def ghk_current(
+    v_mV: float | np.ndarray, ci_mM: float, co_mM: float, z: float, celsius: float
+) -> float | np.ndarray:
+    """GHK current per unit permeability as computed by NEURON's ``h.ghk``, in SI.
+
+    NEURON 9's ``ghk(v, ci, co, z)`` (``nrn_ghk`` in ``src/nrnoc/eion.cpp``) takes
+    ``v`` in mV, ``ci`` and ``co`` in mM and the valence ``z``, reads the temperature
+    from the global ``celsius`` and returns, in (mA/cm^2)/(cm/s)::
+
+        ktf = 1000*R*(celsius + 273.15)/F             # RT/F in mV
+        x = z*v/ktf                                   # zFv/(RT)
+        ghk = 1e-3*z*F*(ci*efun(-x) - co*efun(x))
+            = 1e-3*z*F*x*(ci - co*exp(-x))/(1 - exp(-x))
+
+    with ``efun(x) = x/(exp(x) - 1)``, replaced by ``1 - x/2`` for ``|x| < 1e-4``
+    (relative truncation error up to x^2/12, about 8e-10 just inside the switch,
+    i.e. for ``|v|`` just under 1e-4*ktf/z, about 2.4e-3/z mV at 6.3 degC). At
+    ``v = 0`` this gives the finite limit ``1e-3*z*F*(ci - co)``. Constants: NEURON 9
+    supports only its modern units, the exact CODATA 2018 values
+    F = e*N_A = 96485.33212331001 C/mol and R = k*N_A = 8.31446261815324 J/(mol K)
+    (``h.FARADAY``, ``h.R``); 0 degC = 273.15 K. Sign: outward current positive
+    (positive when ions of positive ``z`` leave the cell). Multiplying by a
+    permeability in cm/s gives mA/cm^2; the factor 1e-3 converts
+    F*c*P = (C/mol)*(1e-6 mol/cm^3)*(cm/s) = 1e-6 A/cm^2 to mA/cm^2.
+
+    This function returns that value times 1e3, since
+    (mA/cm^2)/(cm/s) = (10 A/m^2)/(0.01 m/s) = 1e3 (A/m^2)/(m/s): the result is in
+    A/m^2 per m/s of permeability (= C/m^3), i.e. the SI form
+    ``z^2 F^2 v/(R T) * (ci - co*exp(-z F v/(R T)))/(1 - exp(-z F v/(R T)))`` with
+    ``v`` in V and concentrations in mol/m^3 (= mM).
+
+    Args:
+        v_mV: membrane potential(s), mV (scalar or array; evaluated one by one).
+        ci_mM: intracellular concentration, mM.
+        co_mM: extracellular concentration, mM.
+        z: valence of the ion.
+        celsius: temperature, degC. ``h.celsius`` is set to it for the call and
+            restored afterwards.
+
+    Returns:
+        NEURON's GHK current per unit permeability, A/m^2 per m/s (C/m^3),
+        outward positive: a float for a scalar ``v_mV``, otherwise an array of
+        the same shape.
+    """
+    v = np.asarray(v_mV, dtype=float)
+    previous_celsius = h.celsius
+    h.celsius = celsius
+    try:
+        values = np.array(
+            [h.ghk(float(x), float(ci_mM), float(co_mM), float(z)) for x in v.ravel()],
+            dtype=float,
+        )
+    finally:
+        h.celsius = previous_celsius
+    out = values.reshape(v.shape) * _GHK_TO_SI
+    return float(out) if out.ndim == 0 else out

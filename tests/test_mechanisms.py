@@ -56,7 +56,7 @@ def test_pump_moves_three_na_out_and_two_k_in_per_atp():
     cell = leak_pump_cell(rate=1 * uA / cm**2)
     dyn = dynamics(cell)
     state = [-0.07]  # v = -70 mV
-    i = {name: f(*state, 0.0) for name, f in dyn.current.items()}
+    i = {name: f(*state, 0.0) for name, f in dyn.output.items()}
     i_pump = 1e-2  # 1 uA/cm^2 in A/m^2: one elementary charge outward per cycle
     assert i["i_pump"] == pytest.approx(i_pump)
     assert i["i_Na"] - i["i_leak_Na"] == pytest.approx(3 * i_pump)  # 3 Na+ out (outward current)
@@ -121,7 +121,7 @@ def test_mixed_ion_channel_shares_its_current():
     cation = Channel("h", {"Na": 0.4, "K": 0.6}, 0.05 * mS / cm**2, E=-30 * mV)
     cell = Cell([cation, Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=1000 * um**2, ions=IONS,
                 temperature=T_BODY)
-    i = {name: f(-0.06, 0.0) for name, f in dynamics(cell).current.items()}
+    i = {name: f(-0.06, 0.0) for name, f in dynamics(cell).output.items()}
     assert i["i_Na"] == pytest.approx(0.4 * i["i_h"])
     assert "Q_Na_h" in cell.counters
 

@@ -1,22 +1,26 @@
 """brian2energy: energy accounting for Brian2 neurons.
 
-Mechanisms that declare the ions they carry, cells built from them with
-ATP counters in their equations, and the resting state's cost and stability
-(``rest``); energy per spike and network budgets (``energy``); synaptic receptors
-whose ions are counted (``synapses``); moving ion concentrations and pump block
-(``ions``); E/I networks (``network``) and plots (``plot``).
+Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps``), cells
+built from them with energy counters in their equations (``cell``; what is counted and
+priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
+spike and network budgets (``energy``, on the measures of ``measures``), synaptic
+receptors whose ions are counted (``synapses``), moving ion concentrations and pump block
+(``ions``), E/I networks (``network``) and plots (``plot``).
 """
 
 from .cell import Cell, Ion
 from .compiler import enable_vector_math
-from .errors import ModelError
-from .mechanisms import Channel, Gate, Kdr_HH52, Leak, Mechanism, NaKPump, NaV_HH52
+from .errors import ModelError, SeveralSteadyStatesWarning
+from .leaks import GHKLeak, Leak
+from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
-from .rest import RestingState, resting_state
+from .pumps import NaKPump
+from .resting import RestingState, resting_state
 
 __all__ = [
     "Cell",
     "Channel",
+    "GHKLeak",
     "Gate",
     "Ion",
     "Kdr_HH52",
@@ -26,6 +30,7 @@ __all__ = [
     "NaKPump",
     "NaV_HH52",
     "RestingState",
+    "SeveralSteadyStatesWarning",
     "enable_vector_math",
     "list_models",
     "load_model",

@@ -10,63 +10,43 @@ depolarizes) and extra currents (``I_syn``) whole-cell currents in amp, positive
 depolarizing, as a user's conductance-based ``Synapses`` produce them with
 ``(summed)``.
 
-Energy counters (whole-cell, per neuron, integrated by Brian2 with ``v``):
+Energy counters (whole-cell, per neuron, integrated by Brian2 with ``v``) are
+described, priced and written by :mod:`brian2energy.accounting`: ``Q_<ion>_<source>``
+for each mechanism and receptor, ``Q_Na`` (and ``Q_Ca``), ``ATP_ions`` (ions-restored
+view) and ``ATP_pump`` (pump-turnover view, cells with a pump).
 
-* ``Q_Na_<mech>`` (coulomb): Na+ charge that entered through one mechanism,
-  the time integral of ``-share_Na * i_<mech> * area``; ``Q_Na`` is their sum
-  over every Na+-carrying mechanism except the pump (the pump exports Na+), and
-  over the cell's synaptic receptors (``Q_Na_ampa``, ...); likewise ``Q_Ca_<source>``
-  (summed in ``Q_Ca``) and ``Q_Cl_<source>``. Ions entered = Q / (z e);
-* ``ATP_ions`` (molecules) = ``Q_Na / (3 e)`` (``+ Q_Ca / (2 e)`` when Ca2+ enters):
-  the *ions-restored* view, the ATP the pumps must spend to export what entered;
-* ``ATP_pump`` (molecules, only with a pump): the *pump-turnover* view, the time
-  integral of ``i_pump * area / e``, one ATP per cycle.
-
-The two views agree over a long run of a cell whose pump balances its Na+
-entry at rest; they differ over transients (the pump lags the entry it must
-restore) and in cells without a pump, where only ``ATP_ions`` exists.
+The path from data to a simulation: a model file (:mod:`brian2energy.modelfile`) or
+Python builds a :class:`Cell` from mechanism specifications; ``Cell.equations()`` and
+``Cell.namespace`` are the Brian2 ``Equations`` and namespace; ``Cell.neuron_group``
+makes a plain ``NeuronGroup`` at rest and records its counters
+(:func:`~brian2energy.accounting.accounts_of`) for the monitors and reports.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from brian2 import (
-    Equations,
-    NeuronGroup,
-    Quantity,
-    farad,
-    kelvin,
-    log,
-    meter,
-    mmolar,
-    mV,
-)
+import numpy as np
+from brian2 import Equations, NeuronGroup, Quantity, amp, farad, kelvin, log, meter, mmolar, mV
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
+from .accounting import Counter, counter_equations, lumped, mechanism_counters, pump_counter, receptor_counters, register
 from .errors import ModelError
 from .expressions import check_dimensions
 from .ions import Concentrations
-from .mechanisms import VALENCE, LeakSplit, Mechanism, unit_string
+from .leaks import GHKLeak, LeakSplit
+from .mechanisms import VALENCE, Mechanism, scaled, unit_string
+from .resting import resting_values
 from .synapses import Receptor
 
-#: Ions whose entry is counted (``Q_<ion>_<source>``). K+ is not: the pump takes it
-#: back with the Na+ it exports (2 K+ per 3 Na+), so Na+ entry prices both.
-COUNTED_IONS = ("Na", "Ca", "Cl")
-#: ATP per unit of inward charge, ions-restored view: the Na+/K+ pump exports 3 Na+ per
-#: ATP; each Ca2+ costs one ATP to extrude (the plasma-membrane Ca2+-ATPase moves one Ca2+
-#: per ATP; Na+/Ca2+ exchange brings in 3 Na+ per Ca2+, again one ATP at the pump).
-#: Cl- entry is counted but not priced (its cost is indirect, see the README).
-ATP_PER_ION = {"Na": 1 / (3 * elementary_charge), "Ca": 1 / (2 * elementary_charge)}
-
-#: The cell each group made by Cell.neuron_group was made from (see cell_of).
-_CELLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+__all__ = ["DEFAULT_METHOD", "Cell", "Ion"]
 
 #: The default integration method, chosen for spike-time accuracy (see README: rk4
 #: keeps spike times within 0.1 ms over 200 ms at dt = 0.01 ms; exponential Euler does not).
 DEFAULT_METHOD = "rk4"
+#: Counter modes of ``Cell.equations``: every counter, none, or what network budgets need.
+COUNTER_MODES = (True, False, "totals")
 
 
 @dataclass(frozen=True)
@@ -112,7 +92,10 @@ class Cell:
 
     Parameters
     ----------
-    mechanisms : the membrane mechanisms (``Leak.split`` entries are split into per-ion leaks here).
+    mechanisms : the membrane mechanisms, or specifications that stand for some (``Leak.split``
+        is split into per-ion leaks at the cell's reversal potentials). The cell keeps them as
+        given (``specifications``) and resolved (``mechanisms``), so :meth:`replace` with other
+        ions or another temperature resolves them again.
     C_m : specific membrane capacitance (farad/meter**2).
     area : membrane area (meter**2); whole-cell figures are densities times area.
     ions : ion name -> :class:`Ion`.
@@ -146,16 +129,25 @@ class Cell:
         for value, what in ((C_m, "C_m"), (area, "area"), (temperature, "temperature")):
             if not float(value) > 0:
                 raise ModelError(f"Cell: {what} must be positive, got {value!r}")
+        if float(self.temperature) < 200:
+            raise ModelError(f"Cell: temperature {temperature!r} is below 200 K: give kelvin (e.g. 279.45*kelvin) "
+                             "or, in a model file, degrees Celsius as \"6.3 degC\"")
         self.ions = dict(ions)
         for ion_name, ion in self.ions.items():
+            if not isinstance(ion, Ion):
+                raise ModelError(f"Cell: ions.{ion_name} must be an Ion(inside=..., outside=..., E=...), got {ion!r}")
             ion.check(ion_name)
         self.reversal_potentials = {n: ion.reversal(n, self.temperature) for n, ion in self.ions.items()}
+        self.specifications: tuple = tuple(mechanisms)
         self.mechanisms: tuple[Mechanism, ...] = tuple(
-            m for spec in mechanisms for m in spec.resolve(self.reversal_potentials)
+            m for spec in self.specifications for m in spec.resolve(self.reversal_potentials)
         )
         self.name, self.description, self.reference = name, description, reference
         self.v_rest = None if v_rest is None else check_dimensions(v_rest, mV, "Cell: v_rest")
         self.concentrations = concentrations
+        #: What the analysis built from this cell's equations (engine functions, balance templates),
+        #: keyed by what was asked; a cell's equations never change, so entries stay valid.
+        self.cache: dict = {}
         self._check_concentrations()
         self._check_mechanisms()
 
@@ -184,20 +176,21 @@ class Cell:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ModelError(f"Cell: mechanism names must be unique, {duplicates} appear more than once")
+        available = set(self.namespace) | {s for m in self.mechanisms for s in m.states} | set(
+            self.dynamic_concentrations) | {f"E_{ion}" for ion in self.moving_ions()}
         for mech in self.mechanisms:
-            needed = [ion for ion in mech.carries if ion not in self.ions]
-            if needed and getattr(mech, "E", None) is None:
-                raise ModelError(f"Cell: mechanism {mech.name!r} carries {needed} but the cell defines no such ion")
-        ns = self.namespace
-        states = {s for m in self.mechanisms for s in m.states} | set(self.dynamic_concentrations)
-        for mech in self.mechanisms:
-            missing = [name for name in mech.needs if name not in ns and name not in states]
+            missing = [name for name in mech.requires if name not in available]
             if missing:
-                raise ModelError(f"Cell: mechanism {mech.name!r} needs {missing} (give the ion's concentrations)")
+                raise ModelError(f"Cell: mechanism {mech.name!r} ({type(mech).__name__}) needs {missing}, which "
+                                 f"the cell does not define{_hint(missing)}")
 
     def replace(self, **changes) -> Cell:
-        """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``)."""
-        args = dict(mechanisms=self.mechanisms, C_m=self.C_m, area=self.area, ions=self.ions,
+        """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``).
+
+        The mechanisms are the specifications this cell was given, resolved again for the copy's
+        ions and temperature (a ``Leak.split`` keeps its total conductance and reversal).
+        """
+        args = dict(mechanisms=self.specifications, C_m=self.C_m, area=self.area, ions=self.ions,
                     temperature=self.temperature, spike_threshold=self.spike_threshold, name=self.name,
                     description=self.description, reference=self.reference, v_rest=self.v_rest,
                     concentrations=self.concentrations)
@@ -219,37 +212,43 @@ class Cell:
         """The cell's pump, if it has one."""
         return next((m for m in self.mechanisms if m.is_pump), None)
 
+    def leak(self, ion: str) -> Mechanism | None:
+        """The cell's passive leak of ``ion`` (linear or GHK), if it has one."""
+        return next((m for m in self.mechanisms if m.is_leak and set(m.carries) == {ion}), None)
+
+    def permeabilities(self) -> dict[str, str]:
+        """Ion -> the permeability constant (``P_leak_Na``) of each of the cell's GHK leaks."""
+        return {ion: m.scale for m in self.mechanisms if isinstance(m, GHKLeak) for ion in m.carries}
+
     @property
     def states(self) -> tuple[str, ...]:
-        """The dynamical state variables (without counters): ``v`` and the gates."""
+        """The dynamical state variables (without counters and concentrations): ``v`` and the gates."""
         return ("v",) + tuple(s for m in self.mechanisms for s in m.states)
 
-    def na_mechanisms(self) -> tuple[Mechanism, ...]:
-        """The mechanisms through which Na+ enters (every Na+-carrier but the pump)."""
-        return tuple(m for m in self.mechanisms if m.carries.get("Na") and not m.is_pump)
+    @property
+    def capacitance(self) -> Quantity:
+        """The whole-cell membrane capacitance, C_m x area (farad)."""
+        return self.C_m * self.area
 
-    def counter_currents(self, synapses: Sequence[Receptor] = ()) -> dict[str, str]:
-        """Each ion-entry counter ``Q_<ion>_<source>`` and the inward current it integrates.
+    #: Per-neuron parameters of the equations that the resting analysis takes as arguments, with
+    #: their resting values.
+    analysis_parameters = {"I_inj": 0 * amp / meter**2}
 
-        Every mechanism but the pump, for Na+, Ca2+ and Cl- (``COUNTED_IONS``); then
-        every receptor in ``synapses``. Mechanism currents are densities (outward
-        positive), so their counters integrate ``-share * i * area``; receptor currents
-        are whole-cell and inward positive already.
-        """
-        out = {}
-        for m in self.mechanisms:
-            for ion in COUNTED_IONS:
-                if m.carries.get(ion) and not m.is_pump:
-                    out[f"Q_{ion}_{m.name}"] = f"-{_scaled(m.carries[ion], m.current)}*area"
-        for receptor in synapses:
-            out.update(receptor.counters())
-        return out
+    def counter_records(self, synapses: Sequence[Receptor] = (), counters: bool | str = True) -> tuple[Counter, ...]:
+        """The energy counters :meth:`equations` adds for these receptors and counter mode, as records."""
+        if counters not in COUNTER_MODES:
+            raise ModelError(f"{self.name}: counters must be True, False or 'totals', got {counters!r}")
+        if not counters:
+            return ()
+        entries = mechanism_counters(self.mechanisms) + receptor_counters(synapses)
+        if counters == "totals":
+            return lumped(entries)
+        return entries + ((pump_counter(self.pump),) if self.pump else ())
 
     @property
     def counters(self) -> tuple[str, ...]:
-        """Names of the energy counters :meth:`equations` adds (without synapses)."""
-        names = tuple(self.counter_currents()) + ("Q_Na", "ATP_ions")
-        return names + (("ATP_pump",) if self.pump else ())
+        """Names of the energy counters :meth:`equations` adds (without synapses), with the totals."""
+        return tuple(c.name for c in self.counter_records()) + ("Q_Na", "ATP_ions")
 
     @property
     def namespace(self) -> dict[str, object]:
@@ -259,6 +258,8 @@ class Cell:
             "area": self.area,
             "spike_threshold": self.spike_threshold,
             "elementary_charge": elementary_charge,
+            "faraday_constant": faraday_constant,
+            "RT_F": gas_constant * self.temperature / faraday_constant,
         }
         moving = set(self.dynamic_concentrations)
         for ion_name, ion in self.ions.items():
@@ -271,7 +272,6 @@ class Cell:
             ns.update(mech.namespace(self.temperature))
         if self.concentrations is not None:
             ns.update(self.concentrations.namespace())
-            ns.update(RT_F=gas_constant * self.temperature / faraday_constant, faraday_constant=faraday_constant)
         return ns
 
     def equations(
@@ -295,11 +295,16 @@ class Cell:
         cell's own mechanisms (``Q_Na_cell``) and one for its receptors (``Q_Na_synapses``,
         ``Q_Ca_synapses``), with ``Q_Na``, ``ATP_ions``, and no ``ATP_pump`` or Cl- counter.
         """
-        extra = tuple(extra_currents)
+        extra = _names(extra_currents, "extra_currents")
+        taken = set(self.namespace) | set(self.states) | {"v", "I_inj", "i_mem"} | set(self.counters)
+        clash = sorted(set(extra) & taken)
+        if clash:
+            raise ModelError(f"{self.name}: extra_currents {clash} clash with names the cell already uses")
         receptors = _check_synapses(synapses, self)
         per_neuron = self._per_neuron(parameters)
+        records = self.counter_records(receptors, counters)
         # a pump published as electroneutral (Cressman 2009) moves ions but is left out of dv/dt
-        currents = " + ".join(m.current for m in self.mechanisms if getattr(m, "electrogenic", True)) or "0*amp/meter**2"
+        currents = " + ".join(m.current for m in self.mechanisms if m.electrogenic) or "0*amp/meter**2"
         synaptic = "".join(f" + {name}/area" for name in (*extra, *(r.current for r in receptors)))
         lines = [
             f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt",
@@ -307,38 +312,51 @@ class Cell:
             "I_inj : amp/meter**2",
         ]
         lines += [f"{name} : amp" for name in extra]
-        for ion in sorted({ion for m in self.mechanisms for ion in m.carries}):
-            terms = " + ".join(_scaled(m.carries[ion], m.current) for m in self.mechanisms if m.carries.get(ion))
+        for ion, terms in self.ion_currents().items():
             lines.append(f"i_{ion} = {terms} : amp/meter**2")
         lines += [m.equations() for m in self.mechanisms]
         if self.pump:
             lines.append("pump_block : 1")
         if self.concentrations is not None:
-            lines.append(self.concentrations.equations(
-                sorted({ion for m in self.mechanisms for ion in m.carries})))
+            lines.append(self.concentrations.equations(sorted(self.ion_currents())))
         lines += [r.equations(self.reversal_potentials) for r in receptors]
-        if counters not in (True, False, "totals"):
-            raise ModelError(f"{self.name}: counters must be True, False or 'totals', got {counters!r}")
         if counters:
-            entries = self.counter_currents(receptors)
-            if counters == "totals":
-                entries = _lumped(entries, own=self.counter_currents())
-            lines += [f"d{name}/dt = {current} : coulomb" for name, current in entries.items()]
-            totals = {ion: [n for n in entries if n.startswith(f"Q_{ion}_")] for ion in ATP_PER_ION}
-            lines.append(f"Q_Na = {' + '.join(totals['Na']) or '0*coulomb'} : coulomb")
-            atp = "Q_Na/(3*elementary_charge)"
-            if totals["Ca"]:
-                lines.append(f"Q_Ca = {' + '.join(totals['Ca'])} : coulomb")
-                atp += " + Q_Ca/(2*elementary_charge)"
-            lines.append(f"ATP_ions = {atp} : 1")
-            if self.pump and counters is True:
-                lines.append(f"dATP_pump/dt = {self.pump.current}*area/elementary_charge : 1")
+            lines.append(counter_equations(records))
         ns = self.namespace
         lines += [f"{name} : {unit_string(ns[name])} (constant)" for name in per_neuron]
         return Equations("\n".join(lines))
 
-    def _per_neuron(self, parameters: Iterable[str]) -> tuple[str, ...]:
-        names = tuple(parameters)
+    def ion_currents(self) -> dict[str, str]:
+        """Each carried ion's total current density ``i_<ion>`` as the sum of its mechanisms' shares."""
+        ions = sorted({ion for m in self.mechanisms for ion in m.carries})
+        return {ion: " + ".join(scaled(m.carries[ion], m.current) for m in self.mechanisms if m.carries.get(ion))
+                for ion in ions}
+
+    def _held(self) -> Cell:
+        """This cell with its concentrations held at their values (moving concentrations are slow)."""
+        if self.concentrations is None:
+            return self
+        if "held" not in self.cache:
+            self.cache["held"] = self.replace(concentrations=None)
+        return self.cache["held"]
+
+    def analysis_equations(self) -> Equations:
+        """The equations the resting analysis works on: no counters, concentrations held at their values."""
+        return self._held().equations(counters=False)
+
+    @property
+    def analysis_namespace(self) -> dict[str, object]:
+        """The constants of :meth:`analysis_equations`: the namespace with concentrations held."""
+        return self._held().namespace
+
+    def analysis_outputs(self) -> dict[str, str]:
+        """What the resting analysis reports besides the states: every current density, and the
+        integrand of every counter of the cell's own mechanisms and pump (by counter name)."""
+        currents = ("i_mem", *(m.current for m in self.mechanisms), *(f"i_{ion}" for ion in self.ion_currents()))
+        return {**{c: c for c in currents}, **{c.name: c.integrand for c in self.counter_records()}}
+
+    def _per_neuron(self, parameters: Iterable[str] | str) -> tuple[str, ...]:
+        names = _names(parameters, "parameters")
         unknown = sorted(set(names) - set(self.namespace))
         if unknown:
             raise ModelError(f"Cell.equations: parameters {unknown} are not constants of this cell; "
@@ -361,10 +379,11 @@ class Cell:
         Spikes are upward crossings of ``spike_threshold`` (refractory while above
         it). Per-neuron parameters start at the cell's values; ``I_inj`` and synaptic
         conductances start at 0. ``synapses`` are receptor types (see :meth:`equations`).
-        ``kwargs`` go to ``NeuronGroup`` (``dt``, ``name``, ...).
+        ``kwargs`` go to ``NeuronGroup`` (``dt``, ``name``, ...). The group's counters are
+        recorded for :func:`~brian2energy.accounting.accounts_of`, which the monitors read.
         """
-        from .rest import resting_values
-
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise ModelError(f"{self.name}: neuron_group(N): N must be a positive whole number of neurons, got {N!r}")
         per_neuron = self._per_neuron(parameters)
         ns = {k: v for k, v in self.namespace.items() if k not in per_neuron}
         group = NeuronGroup(
@@ -384,7 +403,7 @@ class Cell:
             ion, side = name.split("_", 1)
             if name != "K_o_exchange":
                 setattr(group, name, getattr(self.ions[ion], "inside" if side == "i" else "outside"))
-        _CELLS[group] = self
+        register(group, self, self.counter_records(_check_synapses(synapses, self), counters))
         return group
 
     def __repr__(self) -> str:
@@ -392,31 +411,24 @@ class Cell:
         return f"Cell({self.name!r}: {mechs})"
 
 
-def counter_atp(name: str) -> float:
-    """ATP per coulomb of the ion-entry counter ``name`` (``Q_<ion>_<source>``), ions-restored view."""
-    ion = name.split("_")[1]
-    return float(ATP_PER_ION[ion]) if ion in ATP_PER_ION else 0.0
+def _names(names: Iterable[str] | str, what: str) -> tuple[str, ...]:
+    """Names given as one string or as an iterable of strings, each an identifier."""
+    out = (names,) if isinstance(names, str) else tuple(names)
+    bad = [n for n in out if not isinstance(n, str) or not n.isidentifier()]
+    if bad:
+        raise ModelError(f"{what}: {bad} are not names (give a name or a tuple of names such as ('I_syn',))")
+    return out
 
 
-def priced_counters(group) -> tuple[str, ...]:
-    """The group's ion-entry counters that cost ATP (``Q_Na_<source>``, ``Q_Ca_<source>``), sorted."""
-    return tuple(sorted(name for name in group.variables
-                        if name.startswith("Q_") and name.count("_") > 1 and counter_atp(name)))
-
-
-def cell_of(group) -> Cell | None:
-    """The :class:`Cell` a group (or a subgroup of it) was made from by ``Cell.neuron_group``."""
-    return _CELLS.get(getattr(group, "source", group))
-
-
-def _lumped(entries: dict[str, str], own: dict[str, str]) -> dict[str, str]:
-    """Priced counters summed by ion into ``Q_<ion>_cell`` (own mechanisms) and ``Q_<ion>_synapses``."""
-    out: dict[str, list[str]] = {}
-    for name, current in entries.items():
-        ion = name.split("_")[1]
-        if ion in ATP_PER_ION:
-            out.setdefault(f"Q_{ion}_{'cell' if name in own else 'synapses'}", []).append(current)
-    return {name: " + ".join(f"({c})" for c in terms) for name, terms in out.items()}
+def _hint(missing: Sequence[str]) -> str:
+    """What to give the cell for missing reversal potentials or concentrations."""
+    for name in missing:
+        if name.startswith("E_") and name[2:] in VALENCE:
+            return f": give the cell ions.{name[2:]} (its reversal potential E, or its concentrations)"
+        ion, _, side = name.rpartition("_")
+        if side in ("i", "o") and ion in VALENCE:
+            return f": give ions.{ion} its inside and outside concentrations"
+    return ""
 
 
 def _check_synapses(synapses: Sequence[Receptor], cell: Cell) -> tuple[Receptor, ...]:
@@ -430,7 +442,3 @@ def _check_synapses(synapses: Sequence[Receptor], cell: Cell) -> tuple[Receptor,
         raise ModelError(f"{cell.name}: receptor names {clash} are used twice (or by a mechanism)")
     return receptors
 
-
-def _scaled(share: float, current: str) -> str:
-    """``share*current`` written plainly (``i_x``, ``3*i_x``, ``0.6*i_x``)."""
-    return current if share == 1 else f"{share:g}*{current}"

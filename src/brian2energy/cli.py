@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .errors import ModelError
 
+__all__ = ["main"]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="brian2energy", description="Energy accounting for Brian2 neurons.")
@@ -28,15 +30,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             from .demo import run_demo
 
+            _check_output_folder(args.out)
             start = time.perf_counter()
             summary = run_demo(args.out)
             print(summary.text())
             print(f"wrote demo.png, energy_summary.txt and energy_summary.json into {args.out} "
                   f"in {time.perf_counter() - start:.1f} s")
-    except ModelError as exc:
+    except (ModelError, OSError) as exc:
         print(f"brian2energy: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _check_output_folder(out: Path) -> None:
+    """Make ``out`` (a directory) and check it is writable, before any simulation runs."""
+    if out.exists() and not out.is_dir():
+        raise ModelError(f"--out {out}: exists and is not a directory; give a directory for the figure and summary")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".brian2energy-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ModelError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import platform
 
 from brian2 import prefs
 
+__all__ = ["VECTOR_MATH_FLAGS", "enable_vector_math"]
+
 #: The flags added to ``prefs.codegen.cpp.extra_compile_args_gcc``.
 VECTOR_MATH_FLAGS = ("-D__FAST_MATH__", "--param=vect-max-version-for-alias-checks=200")
 

@@ -12,8 +12,11 @@ import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, cm, ms, mV, prefs, second, uA
 
 from .cell import Cell
+from .errors import SeveralSteadyStatesWarning
 from .modelfile import load_model
 from .rest import critical_rest, excitability_sweep, resting_state
+
+__all__ = ["DemoSummary", "run_demo"]
 
 #: How far below and above the critical resting potential the demo holds the cell.
 MARGIN = 1.0 * mV
@@ -71,7 +74,7 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
     prefs.codegen.target = target
     cell: Cell = load_model(model)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # several steady states: the rest is the one we want
+        warnings.simplefilter("ignore", SeveralSteadyStatesWarning)  # the rest is the one we want
         rest = resting_state(cell)
 
     # 1. one cell at rest and one under a current step

@@ -1,32 +1,18 @@
-"""Energy per spike and per second of rest: a monitor, a report, and the definitions behind them.
+"""Energy per spike and per second of rest, and network budgets: monitors and reports.
 
-Two accounting views (both per cell, in ATP molecules):
+What is counted and how it is priced is defined once, in :mod:`brian2energy.accounting`
+(the two views: ions restored, ``ATP_ions``, and pump turnover, ``ATP_pump``); the measures
+on traces in :mod:`brian2energy.measures`; the resting cost in :mod:`brian2energy.resting`
+(:func:`~brian2energy.resting.resting_rates`: the analytical rest of every neuron, with its
+own parameters, at I_inj = 0 and no input). The report uses the ions-restored view for every
+figure and gives the pump view beside the totals.
 
-* **ions restored** (``ATP_ions``): the Na+ that entered through every Na+ carrier
-  but the pump, divided by 3 e: the ATP the Na+/K+ pump must spend to export it;
-* **pump turnover** (``ATP_pump``, cells with a pump): the integral of
-  ``i_pump * area / e``, one ATP per pump cycle.
-
-They agree over a long run of a cell whose pump balances its Na+ entry at rest, and
-differ over transients and in cells without a pump. The report uses the
-ions-restored view for every figure and gives the pump view beside the totals.
-
-ATP per spike, above the cost of rest (``atp_per_second_rest``, from the analytical
-resting state at I_inj = 0), counts the cell's own mechanisms; what its synaptic receptors
-let in is the budget's separate ``synapses`` item (:mod:`brian2energy.synapses`):
-
-* **tonic** (any inter-spike interval shorter than the per-spike window):
-  (ATP over the run - resting rate x duration) / number of spikes;
-* **isolated** (every spike alone in its window ``[t - pre, t + post]`` around its
-  threshold crossing ``t``): the ATP within the window minus the resting rate times
-  the window, averaged over spikes, with its standard deviation.
-
-Na+ load ratio (Carter & Bean 2009; Sengupta et al. 2010): the Na+ charge a spike
-lets in (window integral, baseline subtracted) divided by the least charge that
-could have charged the membrane through the spike's amplitude, ``C_m * area * (v_peak
-- v_start)`` with ``v_start`` the potential at the window's start. The excess comes
-from Na+ current flowing while K+ current already repolarizes: ``na_after_peak`` is the
-fraction of a spike's Na+ entry that flows after the peak of v.
+ATP per spike, above the cost of rest, counts the cell's own mechanisms; what its synaptic
+receptors let in is the budget's separate ``synapses`` item (:mod:`brian2energy.synapses`):
+isolated spikes (every spike alone in its window) by
+:func:`~brian2energy.measures.isolated_spike_costs`, tonic firing by
+:func:`~brian2energy.measures.tonic_spike_cost`; the Na+ load ratio by
+:func:`~brian2energy.measures.na_load_ratios`, from the Na+ of the cell's own mechanisms.
 
 Joules: ATP x the free energy of ATP hydrolysis, by default 50 kJ/mol ("about -50
 kJ/mol in cells": Berg, Tymoczko & Stryer, Biochemistry, ch. 15), configurable.
@@ -35,7 +21,6 @@ kJ/mol in cells": Berg, Tymoczko & Stryer, Biochemistry, ch. 15), configurable.
 from __future__ import annotations
 
 import csv
-import warnings
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,33 +33,63 @@ from brian2 import (
     SpikeMonitor,
     StateMonitor,
     Synapses,
+    amp,
+    coulomb,
     kjoule,
     mole,
     ms,
     second,
 )
-from brian2.units.constants import avogadro_constant, elementary_charge
-from brian2.units.fundamentalunits import get_dimensions
+from brian2.units.constants import avogadro_constant
 
-from .cell import Cell, cell_of, counter_atp, priced_counters
+from .accounting import Accounts, accounts_of, atp
 from .errors import ModelError
 from .expressions import check_dimensions
-from .rest import resting_state
+from .measures import is_isolated, isolated_spike_costs, na_load_ratios, quiet_rate, tonic_spike_cost
+from .resting import resting_rates
+
+__all__ = [
+    "ATP_FREE_ENERGY",
+    "BUDGET_PARTS",
+    "BudgetMonitor",
+    "EnergyMonitor",
+    "EnergyReport",
+    "NetworkBudget",
+    "energy_report",
+    "network_budget",
+]
 
 #: Default free energy of ATP hydrolysis in cells (Berg, Tymoczko & Stryer, Biochemistry, ch. 15).
 ATP_FREE_ENERGY = 50 * kjoule / mole
 
 
+def _accounts(group, cell, who: str) -> Accounts:
+    """The group's counters and model: as recorded when it was made, or the given model's own."""
+    accounts = accounts_of(group)
+    if accounts is None:
+        if cell is None:
+            raise ModelError(f"{who}: this group was not made by brian2energy (Cell.neuron_group); pass cell=")
+        accounts = Accounts(cell, tuple(c for c in cell.counter_records() if c.name in group.variables))
+    elif cell is not None and cell is not accounts.model:
+        raise ModelError(f"{who}: this group was made from {accounts.model.name!r}, not from the cell given "
+                         f"({cell.name!r}); leave out cell=")
+    if "ATP_ions" not in group.variables or not accounts.priced:
+        raise ModelError(f"{who}: the group has no energy counters ['Q_Na', 'ATP_ions'] (made with counters=False?)")
+    return accounts
+
+
 class EnergyMonitor(BrianObject):
     """Records what energy accounting needs from a group of brian2energy cells.
 
-    The ion-entry counters of every mechanism and receptor (``Q_Na_<source>``, ``Q_Ca_<source>``),
-    ``ATP_pump`` when the cell
-    has a pump, ``v`` and ``I_inj`` for the neurons in ``record`` (all by default)
-    every ``dt`` (default: the group's step, which the per-spike windows and spike
-    peaks need), and every spike. Counters are cumulative, so totals are exact at any
-    sampling step; a coarser ``dt`` only blurs spike peaks (the Na+ load ratio). Memory:
-    ``len(record) x steps x (3 + mechanisms)`` doubles: record a subset in large networks.
+    The ion-entry counters of every mechanism and receptor that cost ATP (``Q_Na_<source>``,
+    ``Q_Ca_<source>``), ``ATP_pump`` when the cell has a pump, ``v`` and ``I_inj`` for the
+    neurons in ``record`` (all by default) every ``dt`` (default: the group's step, which the
+    per-spike windows and spike peaks need), and every spike. Counters are cumulative, so
+    totals are exact at any sampling step; a coarser ``dt`` only blurs spike peaks (the Na+
+    load ratio). Memory: ``len(record) x steps x (3 + counters)`` doubles: record a subset in
+    large networks. The counters are the group's own records
+    (:func:`~brian2energy.accounting.accounts_of`); ``cell=`` is only for a group that
+    brian2energy did not make.
 
     Add it to a ``Network`` like any monitor (it brings its own StateMonitor and
     SpikeMonitor); works under runtime targets and cpp_standalone.
@@ -82,19 +97,15 @@ class EnergyMonitor(BrianObject):
 
     add_to_magic_network = True
 
-    def __init__(self, group: NeuronGroup, cell: Cell | None = None, record=True, dt: Quantity | None = None,
+    def __init__(self, group: NeuronGroup, cell=None, record=True, dt: Quantity | None = None,
                  name: str = "energymonitor*") -> None:
         super().__init__(name=name)
-        self.cell = cell if cell is not None else cell_of(group)
-        if self.cell is None:
-            raise ModelError("EnergyMonitor: this group was not made by Cell.neuron_group; pass cell=")
-        missing = [c for c in ("Q_Na", "ATP_ions") if c not in group.variables]
-        if missing:
-            raise ModelError(f"EnergyMonitor: the group has no energy counters {missing} (made with counters=False?)")
+        self.accounts = _accounts(group, cell, "EnergyMonitor")
+        self.cell = self.accounts.model
         self.group = weakref.proxy(group)
-        # every priced ion-entry counter of the group: the cell's mechanisms and its receptors
-        self.counters = priced_counters(group)
-        variables = ["v", "I_inj", *self.counters] + (["ATP_pump"] if "ATP_pump" in group.variables else [])
+        self.counters = self.accounts.priced
+        pump = self.accounts.pump
+        variables = ["v", "I_inj", *(c.name for c in self.counters)] + ([pump.name] if pump else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
         self.contained_objects.extend([self.states, self.spikes])
@@ -108,7 +119,7 @@ class EnergyReport:
     view unless named ``_pump``.
     """
 
-    cell: Cell
+    cell: object
     neurons: np.ndarray
     duration: Quantity
     n_spikes: np.ndarray
@@ -229,23 +240,24 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     pre = check_dimensions(window[0], second, "energy_report: window")
     post = check_dimensions(window[1], second, "energy_report: window")
     check_dimensions(atp_free_energy, kjoule / mole, "energy_report: atp_free_energy")
-    cell, states = monitor.cell, monitor.states
-    t = np.asarray(states.t / second)
-    if t.size < 2:
+    cell, states, counters = monitor.cell, monitor.states, monitor.counters
+    t = states.t[:]
+    if len(t) < 2:
         raise ModelError("energy_report: the monitor has recorded nothing yet (run the network first)")
     neurons = np.asarray(states.record, dtype=int)
-    e = float(elementary_charge)
-    q = {name: np.asarray(getattr(states, name)) for name in monitor.counters}  # (neurons, samples), coulomb
-    own = [c for c in q if _own(c, cell)]  # the cell's own mechanisms; other counters are its receptors'
-    atp_all = sum((counter_atp(name) * value for name, value in q.items()), np.zeros((len(neurons), t.size)))
-    # per-spike figures and the quiet-stretch rate: the cell's own mechanisms only
-    atp = sum((counter_atp(name) * value for name, value in q.items() if name in own), np.zeros_like(atp_all))
-    v = np.asarray(states.v)
-    duration = t[-1] - t[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rest_rate = float(resting_state(cell).atp_per_second * second)  # cells of one group share parameters
-    spike_i, spike_t = np.asarray(monitor.spikes.i), np.asarray(monitor.spikes.t / second)
+    q = {c.name: np.asarray(getattr(states, c.name)) for c in counters}  # (neurons, samples), coulomb
+    bad = ~np.isfinite(np.asarray(states.v)) | np.any([~np.isfinite(a) for a in q.values()], axis=0)
+    if bad.any():
+        raise _nonfinite("energy_report", neurons[bad.any(axis=1)], float(t[np.argmax(bad.any(axis=0))] / second))
+    own = [c for c in counters if c.kind == "own"]
+    atp_all, atp_own = atp(counters, q), atp(own, q)  # cumulative ATP: all, the cell's own mechanisms
+    q_na = sum((q[c.name] for c in own if c.ion == "Na"), np.zeros_like(atp_all))
+    rest = resting_rates(cell, monitor.group)
+    rest_rate = np.asarray(rest.atp_per_second * second)[neurons]
+    na_names = {c.name for c in cell.counter_records() if c.ion == "Na"}
+    na_rest = sum((np.asarray(r)[neurons] for name, r in rest.entry_rates.items() if name in na_names),
+                  np.zeros(len(neurons)))  # amp: the own mechanisms' Na+ entry at rest
+    spike_i, spike_t = np.asarray(monitor.spikes.i), monitor.spikes.t[:]
     in_run = (spike_t >= t[0]) & (spike_t <= t[-1])
     spike_i, spike_t = spike_i[in_run], spike_t[in_run]
 
@@ -256,58 +268,51 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     method = np.full(n, "none", dtype=object)
     rest_measured = np.full(n, np.nan)
     atp_total = atp_all[:, -1] - atp_all[:, 0]
-    synaptic = atp_total - (atp[:, -1] - atp[:, 0])
-    c_area = float(cell.C_m * cell.area)
-    pre_s, post_s = float(pre / second), float(post / second)
-    q_total = sum((value for name, value in q.items() if name.startswith("Q_Na_")), np.zeros((len(neurons), t.size)))
-    for k, i in enumerate(neurons):  # per neuron: spikes are few; the arrays are vectorised over samples
+    synaptic = atp_total - (atp_own[:, -1] - atp_own[:, 0])
+    duration = t[-1] - t[0]
+    v = states.v[:]
+    for k, i in enumerate(neurons):  # per neuron: spikes are few; the measures are vectorised over samples
         times = np.sort(spike_t[spike_i == i])
         n_spikes[k] = times.size
-        rest_measured[k] = _quiet_rate(t, atp[k], v[k], np.asarray(states.I_inj[k]), times, pre_s, post_s)
+        rest_measured[k] = float(quiet_rate(t, atp_own[k], v[k], np.asarray(states.I_inj[k]), times, pre, post)
+                                 * second)
         if times.size == 0:
             continue
-        isolated = times.size == 1 or np.min(np.diff(times)) > pre_s + post_s
-        isolated &= times[0] - pre_s >= t[0] and times[-1] + post_s <= t[-1]
-        starts, ends = np.searchsorted(t, times - pre_s), np.searchsorted(t, times + post_s)
-        ends = np.minimum(ends, t.size - 1)
-        span = t[ends] - t[starts]
-        spike_atp = atp[k, ends] - atp[k, starts] - rest_rate * span
-        spike_q = q_total[k, ends] - q_total[k, starts] - rest_rate * 3 * e * span
-        if isolated:
+        if is_isolated(times, t[0], t[-1], pre, post):
             method[k] = "isolated"
-            per_spike[k], per_spike_sd[k] = np.mean(spike_atp), np.std(spike_atp)
+            costs = isolated_spike_costs(t, atp_own[k], times, rest_rate[k] / second, pre, post)
+            per_spike[k], per_spike_sd[k] = np.mean(costs), np.std(costs)
         else:
             method[k] = "tonic"
-            per_spike[k] = (atp_total[k] - synaptic[k] - rest_rate * duration) / times.size
-            per_spike_sd[k] = np.nan
-        peaks = np.array([s + np.argmax(v[k, s:max(e_ + 1, s + 1)]) for s, e_ in zip(starts, ends)])
-        amplitude = v[k, peaks] - v[k, starts]
-        load[k] = np.mean(spike_q / (c_area * amplitude))
-        after = q_total[k, ends] - q_total[k, peaks] - rest_rate * 3 * e * (t[ends] - t[peaks])
-        after_peak[k] = np.mean(after / spike_q)
+            per_spike[k] = tonic_spike_cost(atp_total[k] - synaptic[k], rest_rate[k] / second, duration, times.size)
+        ratios, after = na_load_ratios(t, q_na[k] * coulomb, v[k], times, na_rest[k] * amp,
+                                       cell.capacitance, pre, post)
+        load[k], after_peak[k] = np.mean(ratios), np.mean(after)
 
-    rest_budget = np.full(n, rest_rate * duration)
     notes = []
     if cell.pump is None:
         notes.append("the cell has no pump: only the ions-restored view exists")
     pump_total = None
-    if "ATP_pump" in states.record_variables:
-        pump = np.asarray(states.ATP_pump)
+    if monitor.accounts.pump is not None:
+        pump = np.asarray(getattr(states, monitor.accounts.pump.name))
         pump_total = pump[:, -1] - pump[:, 0]
+    seconds = float(duration / second)
     return EnergyReport(
-        cell=cell, neurons=neurons, duration=duration * second, n_spikes=n_spikes, atp_total=atp_total,
-        atp_total_pump=pump_total, atp_per_second_rest=np.full(n, rest_rate) / second,
+        cell=cell, neurons=neurons, duration=duration, n_spikes=n_spikes, atp_total=atp_total,
+        atp_total_pump=pump_total, atp_per_second_rest=rest_rate / second,
         atp_per_second_rest_measured=rest_measured / second, atp_per_spike=per_spike, atp_per_spike_sd=per_spike_sd,
         method=method, na_load_ratio=load, na_after_peak=after_peak,
-        by_mechanism={_source(name): (q[name][:, -1] - q[name][:, 0]) * counter_atp(name) for name in monitor.counters},
-        budget=_budget(rest_budget, atp_total, synaptic), atp_free_energy=atp_free_energy,
+        by_mechanism={_label(c): (q[c.name][:, -1] - q[c.name][:, 0]) * c.atp_per_unit for c in counters},
+        budget=_budget(rest_rate * seconds, atp_total, synaptic), atp_free_energy=atp_free_energy,
         window=(pre, post), notes=notes,
     )
 
 
-def _own(counter: str, cell: Cell) -> bool:
-    """Whether an ion-entry counter belongs to the cell's own mechanisms (not to a receptor)."""
-    return counter in cell.counter_currents() or counter.endswith("_cell")
+def _nonfinite(who: str, neurons: np.ndarray, when: float) -> ModelError:
+    """The error for counters or v that became NaN or infinite: the integration failed."""
+    return ModelError(f"{who}: the counters or v of neuron(s) {np.asarray(neurons)[:10].tolist()}"
+                      f"{' ...' if len(neurons) > 10 else ''} became NaN or infinite, first at t = {when * 1e3:.3f} ms: "
+                      "the integration failed (is the step too large for the model and method?)")
 
 
 def _budget(rest: np.ndarray, total: np.ndarray, synaptic: np.ndarray) -> dict[str, np.ndarray]:
@@ -318,29 +323,9 @@ def _budget(rest: np.ndarray, total: np.ndarray, synaptic: np.ndarray) -> dict[s
     return budget
 
 
-def _source(counter: str) -> str:
-    """``Q_Na_NaV`` -> ``NaV``; other ions keep their name: ``Q_Ca_nmda`` -> ``Ca_nmda``."""
-    return counter[len("Q_Na_"):] if counter.startswith("Q_Na_") else counter[len("Q_"):]
-
-
-def _quiet_rate(t, atp, v, i_inj, spikes, pre, post, min_length=0.01) -> float:
-    """ATP rate over the longest stretch with no stimulus, no spike nearby and v within 0.5 mV of where it started.
-
-    NaN when no such stretch of at least ``min_length`` seconds exists.
-    """
-    quiet = i_inj == 0
-    for s in spikes:
-        quiet &= (t < s - pre) | (t > s + post)
-    quiet &= np.abs(v - v[0]) < 0.5e-3
-    if not quiet.any():
-        return float("nan")
-    edges = np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0]))
-    starts, stops = edges[::2], edges[1::2] - 1
-    best = int(np.argmax(t[stops] - t[starts]))
-    a, b = starts[best], stops[best]
-    if t[b] - t[a] < min_length:
-        return float("nan")
-    return float((atp[b] - atp[a]) / (t[b] - t[a]))
+def _label(counter) -> str:
+    """A counter's item in ``by_mechanism``: its source for Na+ (``NaV``), ion and source otherwise (``Ca_nmda``)."""
+    return counter.source if counter.ion == "Na" else f"{counter.ion}_{counter.source}"
 
 
 # --- network budgets -----------------------------------------------------------------------
@@ -353,31 +338,25 @@ class BudgetMonitor(Synapses):
     """Population totals of a group's ion-entry counters over time, and its spike count.
 
     A ``Synapses`` object from ``group`` to a one-neuron ledger group: it sums every
-    priced counter of ``group`` (``Q_Na_*``, ``Q_Ca_*``: the cell's mechanisms and its
-    receptors) into the ledger with ``(summed)`` on the ledger's clock (step ``dt``),
+    priced counter of ``group`` (its records, :func:`~brian2energy.accounting.accounts_of`:
+    the cell's mechanisms and its receptors) into the ledger with ``(summed)`` on the ledger's clock (step ``dt``),
     and counts spikes with ``on_pre``; a ``StateMonitor`` (``.states``) records the
     ledger. Cost: one summation per neuron every ``dt``, memory independent of the
     number of neurons. Plain Brian2 objects (it is a ``Synapses``, so cpp_standalone
     registers it like any other): works under runtime targets and cpp_standalone.
     """
 
-    def __init__(self, group: NeuronGroup, cell: Cell | None = None, dt: Quantity = 1 * ms,
+    def __init__(self, group: NeuronGroup, cell=None, dt: Quantity = 1 * ms,
                  name: str = "budgetmonitor*") -> None:
         check_dimensions(dt, second, "BudgetMonitor: dt")
-        cell = cell if cell is not None else cell_of(group)
-        if cell is None:
-            raise ModelError("BudgetMonitor: this group was not made by Cell.neuron_group; pass cell=")
-        counters = priced_counters(group)
-        if not counters:
-            raise ModelError("BudgetMonitor: the group has no energy counters (made with counters=False?)")
-        ledger = NeuronGroup(1, "\n".join([f"{c} : coulomb" for c in counters] + ["n_spikes : 1"]), dt=dt,
+        accounts = _accounts(group, cell, "BudgetMonitor")
+        names = [c.name for c in accounts.priced]
+        ledger = NeuronGroup(1, "\n".join([f"{c} : coulomb" for c in names] + ["n_spikes : 1"]), dt=dt,
                              name=f"{group.name}_ledger*")
         # set before Synapses.__init__, after which a Group only accepts its state variables as attributes
-        self.cell, self.group, self.ledger, self.counters = cell, group, ledger, counters
-        # counters of the cell's own mechanisms; the rest belong to its synaptic receptors
-        self.cell_counters = tuple(c for c in counters if _own(c, cell))
-        self.states = StateMonitor(ledger, list(counters), record=0, when="end", name=f"{ledger.name}_states")
-        super().__init__(group, ledger, "\n".join(f"{c}_post = {c}_pre : coulomb (summed)" for c in counters),
+        self.cell, self.group, self.ledger, self.counters = accounts.model, group, ledger, accounts.priced
+        self.states = StateMonitor(ledger, names, record=0, when="end", name=f"{ledger.name}_states")
+        super().__init__(group, ledger, "\n".join(f"{c}_post = {c}_pre : coulomb (summed)" for c in names),
                          on_pre="n_spikes_post += 1", dt=group.clock.dt, name=name)
         self.connect()
         self.contained_objects.extend([ledger, self.states])
@@ -463,41 +442,31 @@ def network_budget(monitors: dict[str, BudgetMonitor], atp_free_energy: Quantity
     check_dimensions(atp_free_energy, kjoule / mole, "network_budget: atp_free_energy")
     if not monitors:
         raise ModelError("network_budget: give at least one BudgetMonitor, as {label: monitor}")
-    rate, atp, n_neurons, n_spikes, edges = {}, {}, {}, {}, None
+    rate, totals, n_neurons, n_spikes, edges = {}, {}, {}, {}, None
     for label, monitor in monitors.items():
         states, group = monitor.states, monitor.group
         if len(states.t) < 1:
             raise ModelError(f"network_budget: the monitor of {label!r} has recorded nothing yet (run the network first)")
         # the ledger's samples, then the group's counters now (the end of the run)
         t = np.r_[np.asarray(states.t / second), float(group.clock.t / second)]
-        samples = {c: np.r_[np.asarray(getattr(states, c)[0]), float(np.sum(np.asarray(getattr(group, c)[:])))]
+        samples = {c.name: np.r_[np.asarray(getattr(states, c.name)[0]), float(np.sum(np.asarray(getattr(group, c.name)[:])))]
                    for c in monitor.counters}
-        cumulative = {c: counter_atp(c) * samples[c] for c in monitor.counters}
-        own = sum((cumulative[c] for c in monitor.cell_counters), np.zeros(t.size))
-        synaptic = sum((cumulative[c] for c in monitor.counters if c not in monitor.cell_counters), np.zeros(t.size))
-        rest_rate = float(np.sum(_resting_rates(monitor.cell, group)))
+        finite = np.all([np.isfinite(x) for x in samples.values()], axis=0)
+        if not finite.all():
+            now = np.column_stack([np.asarray(getattr(group, c.name)[:]) for c in monitor.counters])
+            raise _nonfinite(f"network_budget ({label!r})", np.flatnonzero(~np.isfinite(now).all(axis=1)),
+                             float(t[np.argmax(~finite)]))
+        own = atp([c for c in monitor.counters if c.kind == "own"], samples) * np.ones(t.size)
+        synaptic = atp([c for c in monitor.counters if c.kind == "synaptic"], samples) * np.ones(t.size)
+        rest_rate = float(np.sum(resting_rates(monitor.cell, group).atp_per_second * second))
         dt = np.diff(t)
         rate[label] = {"rest": np.full(dt.size, rest_rate), "action potentials": np.diff(own) / dt - rest_rate,
                        "synapses": np.diff(synaptic) / dt}
-        atp[label] = {part: float(np.sum(r * dt)) for part, r in rate[label].items()}
+        totals[label] = {part: float(np.sum(r * dt)) for part, r in rate[label].items()}
         n_neurons[label] = len(group)
         n_spikes[label] = int(round(float(monitor.ledger.n_spikes[0])))
         if edges is not None and (edges.shape != t.shape or not np.allclose(edges, t)):
             raise ModelError("network_budget: the monitors must share their dt and run (their samples differ)")
         edges = t
     return NetworkBudget(populations=tuple(monitors), n_neurons=n_neurons, n_spikes=n_spikes, t=edges, rate=rate,
-                         atp=atp, atp_free_energy=atp_free_energy)
-
-
-def _resting_rates(cell: Cell, group) -> np.ndarray:
-    """Each neuron's analytical resting ATP/second, with its own per-neuron parameters (unique sets solved once)."""
-    names = sorted(n for n in cell.namespace if n in group.variables)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if not names:
-            return np.full(len(group), float(resting_state(cell).atp_per_second * second))
-        values = np.column_stack([np.asarray(getattr(group, n)[:]) for n in names])
-        unique, inverse = np.unique(values, axis=0, return_inverse=True)
-        state = resting_state(cell, **{n: Quantity(unique[:, k], dim=get_dimensions(cell.namespace[n]))
-                                       for k, n in enumerate(names)})
-        return np.asarray(state.atp_per_second * second)[np.ravel(inverse)]
+                         atp=totals, atp_free_energy=atp_free_energy)

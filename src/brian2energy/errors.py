@@ -1,6 +1,8 @@
-"""The one exception brian2energy raises for bad models and bad input."""
+"""The exception brian2energy raises for bad models and bad input, and its named warnings."""
 
 from __future__ import annotations
+
+__all__ = ["ModelError", "SeveralSteadyStatesWarning"]
 
 
 class ModelError(ValueError):
@@ -16,3 +18,11 @@ class ModelError(ValueError):
         self.key = key
         where = ": ".join(part for part in (source, key) if part)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class SeveralSteadyStatesWarning(UserWarning):
+    """A model has several steady states at the parameters asked for; the message says which one was taken.
+
+    Filter it by class where that is expected:
+    ``warnings.simplefilter("ignore", SeveralSteadyStatesWarning)``.
+    """

@@ -38,6 +38,8 @@ from .errors import ModelError
 from .expressions import check_dimensions
 from .mechanisms import VALENCE
 
+__all__ = ["Bath", "Concentrations", "GlialBuffer", "ion_totals", "pump_block"]
+
 
 class GlialBuffer:
     """Glial K+ buffering (Kager et al. 2000, with the constants of Hubel & Dahlem 2014):
@@ -161,6 +163,8 @@ def pump_block(group, fraction) -> None:
     """
     if "pump_block" not in group.variables:
         raise ModelError("pump_block: this group has no Na+/K+ pump (no pump_block parameter)")
+    if isinstance(fraction, Quantity) and not fraction.is_dimensionless:
+        raise ModelError(f"pump_block: fraction must be a plain number from 0 to 1, got {fraction!r}")
     values = np.asarray(fraction, dtype=float)
     if not np.all((values >= 0) & (values <= 1)):
         raise ModelError(f"pump_block: fraction must lie in [0, 1] (1 = every pump blocked), got {fraction!r}")

@@ -1,4 +1,4 @@
-"""Membrane mechanisms as Brian2 equation blocks that declare the ions they carry.
+"""The mechanism contract, and gated channels as Brian2 equation blocks that declare the ions they carry.
 
 Conventions (those of NEURON and of Hodgkin & Huxley):
 
@@ -12,23 +12,27 @@ Conventions (those of NEURON and of Hodgkin & Huxley):
   ``g_NaV``), so any combination composes without clashes;
 * rate expressions are Brian2 strings with units, in the membrane potential ``v``.
 
-A mechanism is data plus a few lines of Brian2 equations; :class:`~brian2energy.cell.Cell`
-sums the currents and derives per-ion totals and energy counters from ``carries``.
+A mechanism is data plus a few lines of Brian2 equations (:class:`Mechanism` states the
+contract); :class:`~brian2energy.cell.Cell` sums the currents and derives per-ion totals and
+energy counters (:mod:`brian2energy.accounting`) from ``carries``. Leaks live in
+:mod:`brian2energy.leaks`, the Na+/K+ pump in :mod:`brian2energy.pumps`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 
-from brian2 import Quantity, amp, kelvin, meter, mmolar, mV, second, siemens
+from brian2 import Quantity, kelvin, meter, mV, second, siemens
 from brian2.core.namespace import DEFAULT_UNITS
-from brian2.units.constants import elementary_charge
 from brian2.units.fundamentalunits import get_dimensions
 
 from .errors import ModelError
 from .expressions import check_dimensions, evaluate, expression_names
+
+__all__ = ["VALENCE", "ZERO_CELSIUS", "Channel", "Conductance", "Gate", "Kdr_HD2014", "Kdr_HH52", "Mechanism", "NaV_HD2014", "NaV_HH52", "check_ion", "check_name", "scaled", "unit_string"]
 
 #: The ions brian2energy knows, with their valence.
 VALENCE: dict[str, int] = {"Na": 1, "K": 1, "Cl": -1, "Ca": 2}
@@ -36,7 +40,6 @@ VALENCE: dict[str, int] = {"Na": 1, "K": 1, "Cl": -1, "Ca": 2}
 ZERO_CELSIUS = 273.15 * kelvin
 
 _CONDUCTANCE = siemens / meter**2
-_CURRENT = amp / meter**2
 
 
 def unit_string(value: Quantity) -> str:
@@ -47,27 +50,56 @@ def unit_string(value: Quantity) -> str:
     return " * ".join(parts) or "1"
 
 
-def _check_name(name: str, what: str) -> str:
+def scaled(share: float, current: str) -> str:
+    """``share*current`` written plainly (``i_x``, ``3*i_x``, ``0.6*i_x``): an ion's part of a current."""
+    return current if share == 1 else f"{share:g}*{current}"
+
+
+def check_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*", name):
         raise ModelError(f"{what} {name!r} must be letters and digits, optionally joined by single underscores")
     return name
 
 
-def _check_ion(ion: str, what: str) -> str:
+def check_ion(ion: str, what: str) -> str:
     if ion not in VALENCE:
         raise ModelError(f"{what}: unknown ion {ion!r}, expected one of {sorted(VALENCE)}")
     return ion
 
 
 class Mechanism:
-    """Base class: a named membrane mechanism whose current ``i_<name>`` is carried by ions."""
+    """The contract every membrane mechanism fulfils; subclass it to add one.
+
+    What a mechanism declares (class or instance attributes):
+
+    * ``name``: suffix of its current ``i_<name>``, states and parameters;
+    * ``carries``: ion -> share of the current (shares sum to 1; the pump's are 3 and -2);
+    * ``reversal``: the name of the reversal potential its current is driven by (``"E_K"``), or
+      None when its current needs none (a GHK leak, a pump);
+    * ``needs``: other cell quantities its equations read besides ``v`` and ``reversal``:
+      concentrations (``"Na_i"``), constants the cell provides (``"RT_F"``,
+      ``"faraday_constant"``), another mechanism's state (``"n_Kdr"``);
+    * ``electrogenic``: whether its current enters dv/dt (False only for a pump published as
+      electroneutral);
+    * ``is_pump``: a Na+/K+ pump: it exports what the channels let in, so its ions are not
+      counted as entry and its turnover is counted apart (``ATP_pump``);
+    * ``is_leak``: a passive leak of one ion, which ``balance_rest`` may resize;
+    * ``scale``: the namespace constant its current is proportional to (``g_leak_Na``,
+      ``P_leak_K``, ``I_max_pump``), with :meth:`with_scale` returning a copy with another value.
+
+    And what it provides: :meth:`equations` (Brian2 lines defining ``i_<name>`` and its states),
+    :meth:`namespace` (its constants at the cell's temperature) and, for specifications that
+    stand for other mechanisms (``Leak.split``), :meth:`resolve`.
+    """
 
     name: str
     carries: dict[str, float]
-    #: Pumps export what channels let in; their turnover is counted apart (``ATP_pump``).
-    is_pump: bool = False
-    #: Cell quantities the equations read besides ``v`` and reversal potentials (e.g. ``Na_i``).
+    reversal: str | None = None
     needs: tuple[str, ...] = ()
+    electrogenic: bool = True
+    is_pump: bool = False
+    is_leak: bool = False
+    scale: str | None = None
 
     @property
     def current(self) -> str:
@@ -79,17 +111,26 @@ class Mechanism:
         """Names of the differential state variables this mechanism adds."""
         return ()
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Everything the mechanism reads from the cell: its reversal potential (if any) and ``needs``."""
+        return ((self.reversal,) if self.reversal else ()) + tuple(self.needs)
+
     def equations(self) -> str:
         """Brian2 equation lines defining ``i_<name>`` and the mechanism's states."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define equations()")
 
     def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
         """Parameter values (suffixed names) at the cell's temperature."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define namespace()")
 
     def resolve(self, reversal: Mapping[str, Quantity]) -> list[Mechanism]:
         """The plain mechanisms this one stands for, given the cell's reversal potentials."""
         return [self]
+
+    def with_scale(self, value: Quantity) -> Mechanism:
+        """A copy whose ``scale`` constant is ``value``."""
+        raise ModelError(f"mechanism {self.name!r} ({type(self).__name__}) has no scale constant to change")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, carries={self.carries})"
@@ -113,7 +154,7 @@ class Gate:
     tau: str | None = None
 
     def __post_init__(self) -> None:
-        _check_name(self.name, "gate name")
+        check_name(self.name, "gate name")
         if not isinstance(self.power, int) or isinstance(self.power, bool) or self.power < 1:
             raise ModelError(f"gate {self.name!r}: power must be a positive integer, got {self.power!r}")
         rates = self.alpha is not None or self.beta is not None
@@ -128,7 +169,27 @@ class Gate:
         return {k: (getattr(self, k), u) for k, u in units.items() if getattr(self, k) is not None}
 
 
-class Channel(Mechanism):
+class Conductance(Mechanism):
+    """A mechanism whose current is proportional to a conductance density ``g`` (``g_<name>``)."""
+
+    g: Quantity
+
+    @property
+    def scale(self) -> str:
+        """The conductance density ``g_<name>``: the current is proportional to it."""
+        return f"g_{self.name}"
+
+    def with_scale(self, value: Quantity) -> Conductance:
+        """A copy with conductance density ``value``."""
+        check_dimensions(value, _CONDUCTANCE, f"mechanism {self.name!r}: conductance g")
+        if not float(value) >= 0:
+            raise ModelError(f"mechanism {self.name!r}: conductance g must be >= 0, got {value!r}")
+        new = copy(self)
+        new.g = value
+        return new
+
+
+class Channel(Conductance):
     """A gated channel: ``i = g * prod(x**power) * (v - E)``, the gates given as rate expressions.
 
     ``ion`` is one ion (``"K"``) or a mix with the shares of the current each
@@ -151,11 +212,11 @@ class Channel(Mechanism):
         T_ref: Quantity | None = None,
         phi: float | None = None,
     ) -> None:
-        self.name = _check_name(name, "mechanism name")
+        self.name = check_name(name, "mechanism name")
         where = f"mechanism {name!r}"
         carries = {ion: 1.0} if isinstance(ion, str) else {k: float(s) for k, s in dict(ion).items()}
         for key in carries:
-            _check_ion(key, where)
+            check_ion(key, where)
         if abs(sum(carries.values()) - 1) > 1e-12 or min(carries.values()) < 0:
             raise ModelError(f"{where}: ion shares {carries} must be non-negative and sum to 1")
         if len(carries) > 1 and E is None:
@@ -167,7 +228,7 @@ class Channel(Mechanism):
         self.E = None if E is None else check_dimensions(E, mV, f"{where}: reversal E")
         self.parameters = dict(parameters or {})
         for pname in self.parameters:
-            _check_name(pname, f"{where}: parameter")
+            check_name(pname, f"{where}: parameter")
         self.gates = tuple(gates)
         if len({gate.name for gate in self.gates}) != len(self.gates):
             raise ModelError(f"{where}: gate names must be unique")
@@ -255,65 +316,6 @@ class Channel(Mechanism):
         return ns
 
 
-class Leak(Channel):
-    """A passive leak for one ion: ``i_leak_<ion> = g (v - E_ion)``."""
-
-    def __init__(self, ion: str, g: Quantity) -> None:
-        super().__init__(f"leak_{_check_ion(ion, 'Leak')}", ion, g)
-
-    @staticmethod
-    def split(g_total: Quantity, E_L: Quantity, ions: Sequence[str] = ("Na", "K")) -> LeakSplit:
-        """Per-ion leaks with the same total conductance and reversal as a lumped leak.
-
-        For two ions a, b with reversal potentials E_a, E_b (the cell's), the
-        conditions g_a + g_b = g_total and g_a (E_L - E_a) + g_b (E_L - E_b) = 0
-        give g_a = g_total (E_L - E_b)/(E_a - E_b). E_L must lie between E_a and E_b.
-        """
-        return LeakSplit(g_total, E_L, tuple(ions))
-
-
-def two_ion_shares(ions: Sequence[str], E: Quantity, reversal: Mapping[str, Quantity], where: str) -> dict[str, float]:
-    """The conductance shares of two parallel per-ion conductances whose sum reverses at ``E``.
-
-    For ions a, b with reversal potentials E_a, E_b: g_a (E - E_a) + g_b (E - E_b) = 0 with
-    g_a + g_b = g gives g_a/g = (E - E_b)/(E_a - E_b). ``E`` must lie between E_a and E_b.
-    """
-    a, b = ions
-    E_a, E_b = reversal[a], reversal[b]
-    lo, hi = min(E_a, E_b), max(E_a, E_b)
-    if not lo <= E <= hi:
-        raise ModelError(f"{where} = {E!r} is outside the reversal range of {a} and {b} [{lo!r}, {hi!r}], "
-                         f"so one of them would need a negative conductance")
-    share_a = float((E - E_b) / (E_a - E_b))
-    return {a: share_a, b: 1.0 - share_a}
-
-
-class LeakSplit:
-    """A lumped leak (one conductance, one reversal) that the cell splits into per-ion leaks."""
-
-    def __init__(self, g_total: Quantity, E_L: Quantity, ions: tuple[str, ...]) -> None:
-        if len(ions) != 2 or ions[0] == ions[1]:
-            raise ModelError(f"Leak.split: ions must be two different ions, got {ions!r}")
-        for ion in ions:
-            _check_ion(ion, "Leak.split")
-        self.g_total = check_dimensions(g_total, _CONDUCTANCE, "Leak.split: g_total")
-        if float(g_total) < 0:
-            raise ModelError(f"Leak.split: g_total must be >= 0, got {g_total!r}")
-        self.E_L = check_dimensions(E_L, mV, "Leak.split: E_L")
-        self.ions = ions
-
-    def resolve(self, reversal: Mapping[str, Quantity]) -> list[Leak]:
-        """The two per-ion leaks, at the cell's reversal potentials."""
-        missing = [ion for ion in self.ions if ion not in reversal]
-        if missing:
-            raise ModelError(f"Leak.split: the cell has no reversal potential for {missing}")
-        shares = two_ion_shares(self.ions, self.E_L, reversal, "Leak.split: E_L")
-        return [Leak(ion, self.g_total * share) for ion, share in shares.items()]
-
-    def __repr__(self) -> str:
-        return f"Leak.split({self.g_total!r}, {self.E_L!r}, ions={self.ions})"
-
-
 _HH52_T = ZERO_CELSIUS + 6.3 * kelvin
 
 
@@ -358,7 +360,7 @@ class Kdr_HD2014(Channel):
         super().__init__(name, "K", g, self.GATES, phi=3.0)
 
 
-class NaV_HD2014(Mechanism):
+class NaV_HD2014(Conductance):
     """Na+ channel of Hubel & Dahlem 2014 (and Cressman et al. 2009), g m_inf^3 h (v - E_Na).
 
     m is instantaneous, m_inf = alpha_m/(alpha_m + beta_m) with alpha_m = 0.1 (v+30)/(1 -
@@ -367,13 +369,14 @@ class NaV_HD2014(Mechanism):
     """
 
     carries = {"Na": 1.0}
+    reversal = "E_Na"
 
     def __init__(self, g: Quantity, name: str = "NaV", k_channel: str = "Kdr") -> None:
-        self.name = _check_name(name, "mechanism name")
+        self.name = check_name(name, "mechanism name")
         self.g = check_dimensions(g, _CONDUCTANCE, f"mechanism {name!r}: conductance g")
         if float(g) < 0:
             raise ModelError(f"mechanism {name!r}: conductance g must be >= 0, got {g!r}")
-        self.k_channel = _check_name(k_channel, "k_channel")
+        self.k_channel = check_name(k_channel, "k_channel")
         self.needs = (f"n_{k_channel}",)
 
     def equations(self) -> str:
@@ -388,103 +391,3 @@ class NaV_HD2014(Mechanism):
 
     def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
         return {f"g_{self.name}": self.g}
-
-
-class NaKPump(Mechanism):
-    """The Na+/K+-ATPase: each cycle hydrolyses one ATP, exports 3 Na+ and imports 2 K+.
-
-    The pump current ``i_pump`` (outward positive) is one elementary charge per
-    cycle, so the turnover is ``i_pump * area / e`` cycles (ATP) per second; it
-    adds ``+3 i_pump`` to the Na+ current (outward Na+) and ``-2 i_pump`` to the
-    K+ current (inward K+). Every form is ``I_max`` times a saturation factor, times
-    ``(1 - pump_block)``, a per-neuron parameter (0 by default) that models ouabain
-    (see :func:`brian2energy.ions.pump_block`):
-
-    * ``NaKPump(rate)``: fixed turnover, ``rate`` a current density (amp/meter**2)
-      or cycles per second per area (1/(second*meter**2));
-    * ``NaKPump.hill(I_max, K_half, n)``: ``1/(1 + (K_half/Na_i)**n)``;
-    * ``NaKPump.hubel_dahlem(...)``, ``NaKPump.kager(...)``, ``NaKPump.cressman(...)``:
-      the published forms, depending on Na_i and K_o (see each).
-
-    A Na+ load raises Na_i and so the turnover of every form but the fixed one.
-    """
-
-    name = "pump"
-    carries = {"Na": 3.0, "K": -2.0}
-    is_pump = True
-    #: False for a pump whose current the published model leaves out of dv/dt (Cressman 2009).
-    electrogenic = True
-
-    def __init__(self, rate: Quantity) -> None:
-        if get_dimensions(rate) == get_dimensions(1 / (second * meter**2)):
-            rate = rate * elementary_charge
-        self.I_max = check_dimensions(rate, _CURRENT, "NaKPump: rate (a current density or cycles/(second*meter**2))")
-        if float(rate) < 0:
-            raise ModelError(f"NaKPump: rate must be >= 0, got {rate!r}")
-        self.form, self.factor, self.parameters, self.reference = "fixed", "", {}, ""
-
-    def _with(self, form: str, factor: str, parameters: dict[str, Quantity | float], needs: tuple[str, ...],
-              reference: str) -> NaKPump:
-        """This pump in a published form: concentration parameters (mmolar) checked, all positive."""
-        for key, value in parameters.items():
-            if isinstance(value, Quantity):
-                check_dimensions(value, mmolar, f"NaKPump.{form}: {key}")
-            if not float(value) > 0:
-                raise ModelError(f"NaKPump.{form}: {key} must be positive, got {value!r}")
-        self.form, self.factor, self.parameters, self.needs, self.reference = form, factor, parameters, needs, reference
-        return self
-
-    @classmethod
-    def hill(cls, I_max: Quantity, K_half: Quantity, n: float = 3.0) -> NaKPump:
-        """A pump whose turnover rises with intracellular Na+ as a Hill function."""
-        return cls(I_max)._with("hill", "1/(1 + (K_half_pump/Na_i)**n_pump)", {"K_half": K_half, "n": float(n)},
-                                ("Na_i",), "")
-
-    @classmethod
-    def hubel_dahlem(cls, I_max: Quantity = 6.8e-2 * amp / meter**2, Na_half: Quantity = 25 * mmolar,
-                     Na_slope: Quantity = 3 * mmolar, K_half: Quantity = 5.5 * mmolar,
-                     K_slope: Quantity = 1 * mmolar) -> NaKPump:
-        """Hubel & Dahlem 2014 (PLoS Comput Biol 10:e1003941; ModelDB 167714), electrogenic:
-        ``I_max / ((1 + exp((Na_half - Na_i)/Na_slope)) (1 + exp((K_half - K_o)/K_slope)))``,
-        I_max = 6.8 uA/cm^2 (the logistic form of Cressman et al. 2009, as a current)."""
-        params = {"Na_half": Na_half, "Na_slope": Na_slope, "K_half": K_half, "K_slope": K_slope}
-        factor = "1/((1 + exp((Na_half_pump - Na_i)/Na_slope_pump))*(1 + exp((K_half_pump - K_o)/K_slope_pump)))"
-        return cls(I_max)._with("hubel_dahlem", factor, params, ("Na_i", "K_o"), "Hubel & Dahlem 2014")
-
-    @classmethod
-    def kager(cls, I_max: Quantity, K_m_K: Quantity = 2 * mmolar, K_m_Na: Quantity = 10 * mmolar) -> NaKPump:
-        """Kager, Wadman & Somjen 2000 (J Neurophysiol 84:495), electrogenic:
-        ``I_max (1 + K_m_K/K_o)**-2 (1 + K_m_Na/Na_i)**-3``, K_m_K = 2 mM, K_m_Na = 10 mM (as in
-        the nakpump.mod of ModelDB 113446, Somjen, Kager & Wadman 2008). Their I_max is set so
-        that the pump balances the resting Na+ leak: use ``balance_rest`` for that."""
-        return cls(I_max)._with("kager", "1/((1 + K_m_K_pump/K_o)**2*(1 + K_m_Na_pump/Na_i)**3)",
-                                {"K_m_K": K_m_K, "K_m_Na": K_m_Na},
-                                ("Na_i", "K_o"), "Kager, Wadman & Somjen 2000")
-
-    @classmethod
-    def cressman(cls, I_max: Quantity = 1.25 / 0.044494542 * 1e-2 * amp / meter**2) -> NaKPump:
-        """Cressman, Ullah, Ziburkus, Schiff & Barreto 2009 (J Comput Neurosci 26:159), **electroneutral**:
-        the Hubel & Dahlem logistic form with rho = 1.25 mM/s (28.1 uA/cm^2 through their
-        gamma = 0.0445 mM/s per uA/cm^2), but its current is left out of dv/dt, as published.
-
-        Beware: that reduced model also has no Na+ exchange with a bath, so as published
-        it does not depolarize when its pump is blocked (the leaks cannot run the
-        gradients down against an electroneutral, voltage-blind pump). Do not use it to
-        show what a pump block does; use ``hubel_dahlem`` or ``kager``.
-        """
-        pump = cls.hubel_dahlem(I_max)
-        pump.form, pump.reference, pump.electrogenic = "cressman", "Cressman et al. 2009", False
-        return pump
-
-    def equations(self) -> str:
-        factor = f"*{self.factor}" if self.factor else ""
-        return f"i_pump = (1 - pump_block)*I_max_pump{factor} : amp/meter**2"
-
-    def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
-        return {"I_max_pump": self.I_max, **{f"{k}_pump": v for k, v in self.parameters.items()}}
-
-    def __repr__(self) -> str:
-        if self.form == "fixed":
-            return f"NaKPump({self.I_max!r})"
-        params = "".join(f", {k}={v!r}" for k, v in self.parameters.items())
-        return f"NaKPump.{self.form}({self.I_max!r}{params})"

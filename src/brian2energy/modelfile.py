@@ -26,17 +26,11 @@ from .cell import Cell, Ion
 from .errors import ModelError
 from .expressions import parse_quantity
 from .ions import Bath, Concentrations, GlialBuffer
-from .mechanisms import (
-    Channel,
-    Gate,
-    Kdr_HD2014,
-    Kdr_HH52,
-    Leak,
-    Mechanism,
-    NaKPump,
-    NaV_HD2014,
-    NaV_HH52,
-)
+from .leaks import GHKLeak, Leak
+from .mechanisms import Channel, Gate, Kdr_HD2014, Kdr_HH52, Mechanism, NaV_HD2014, NaV_HH52
+from .pumps import NaKPump
+
+__all__ = ["MECHANISM_TYPES", "list_models", "load_model"]
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,10 +67,18 @@ def load_model(name_or_path: str | Path) -> Cell:
 
 
 def _read(path, source: str) -> dict[str, Any]:
+    """The TOML data in a model file (UTF-8, with or without a byte-order mark)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"malformed TOML ({exc})", source=source) from None
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"not a UTF-8 text file ({exc.reason} at byte {exc.start}); expected a TOML model file",
+                         source=source) from None
+    except OSError as exc:
+        raise ModelError(f"cannot be read ({exc.strerror or exc})", source=source) from None
+    try:
+        return tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError, a 5000-digit integer, arrays nested deeply
+        raise ModelError(f"malformed TOML ({exc or type(exc).__name__})", source=source) from None
 
 
 class _Table:
@@ -165,6 +167,7 @@ MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
     "NaV_HH52": lambda t: NaV_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str)),
     "Kdr_HH52": lambda t: Kdr_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
     "Leak": lambda t: Leak(t.raw("ion", kind=str), t.quantity("g", _CONDUCTANCE)),
+    "GHKLeak": lambda t: GHKLeak(t.raw("ion", kind=str), t.quantity("P", meter / second)),
     "Leak.split": lambda t: Leak.split(
         t.quantity("g_total", _CONDUCTANCE), t.quantity("E_L", mV), tuple(t.raw("ions", ["Na", "K"], list))
     ),

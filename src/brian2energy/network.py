@@ -31,8 +31,10 @@ from .cell import DEFAULT_METHOD, Cell
 from .energy import BudgetMonitor
 from .errors import ModelError
 from .expressions import check_dimensions
-from .rest import resting_values
+from .resting import resting_values
 from .synapses import AMPA, GABA_A, NMDA
+
+__all__ = ["DEFAULT_WEIGHTS", "EINetwork", "ei_network"]
 
 #: Peak conductance per spike (siemens), by (source population, receptor).
 DEFAULT_WEIGHTS = {("E", "ampa"): 1.5 * nS, ("E", "nmda"): 0.15 * nS, ("I", "gaba"): 6 * nS}

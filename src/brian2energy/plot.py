@@ -8,7 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 from brian2 import Quantity, StateMonitor, cm, ms, mV, second, uA
 
-from .cell import counter_atp
+from .accounting import atp
+from .energy import BUDGET_PARTS
+
+__all__ = ["atp_rate", "budget_bars", "budget_rate", "cumulative_atp", "current_densities",
+           "membrane_potential", "population_rate", "raster"]
 
 
 def _axes(axes):
@@ -63,9 +67,9 @@ def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **k
     states = monitor.states
     t = np.asarray(states.t / second)
     row = list(np.asarray(states.record)).index(neuron)
-    atp = sum(counter_atp(name) * np.asarray(getattr(states, name)[row]) for name in monitor.counters)
+    spent = atp(monitor.counters, {c.name: np.asarray(getattr(states, c.name)[row]) for c in monitor.counters})
     step = max(1, int(round(float(smooth / second) / (t[1] - t[0])))) if t.size > 1 else 1
-    rate = (atp[step:] - atp[:-step]) / (t[step:] - t[:-step])
+    rate = (spent[step:] - spent[:-step]) / (t[step:] - t[:-step])
     axes.plot((t[step:] + t[:-step]) / 2 * 1e3, rate, **kwargs)
     spikes = np.asarray(monitor.spikes.t[monitor.spikes.i == neuron] / ms)
     axes.plot(spikes, np.full(spikes.shape, np.nanmax(rate) * 1.05 if rate.size else 1), "|", color="tab:red",
@@ -95,8 +99,6 @@ def budget_bars(report, axes=None, **kwargs):
 
 
 def _network_budget_bars(budget, axes, **kwargs):
-    from .energy import BUDGET_PARTS
-
     labels = list(budget.populations)
     bottom = np.zeros(len(labels))
     for part in BUDGET_PARTS:
@@ -111,8 +113,6 @@ def _network_budget_bars(budget, axes, **kwargs):
 def budget_rate(budget, population: str | None = None, axes=None, **kwargs):
     """A :class:`~brian2energy.energy.NetworkBudget` over time: ATP per second of each part,
     stacked (one population, or the whole network), against time in ms."""
-    from .energy import BUDGET_PARTS
-
     axes = _axes(axes)
     pops = budget.populations if population is None else (population,)
     t = (budget.t[1:] + budget.t[:-1]) / 2 * 1e3

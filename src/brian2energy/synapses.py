@@ -12,7 +12,7 @@ integrate:
 * ``Q_<ion>_<name>`` (coulomb): the ion's charge that entered the cell through the
   receptor, the time integral of ``I_<name>_<ion>``; ions entered = Q/(z e);
 * ``Q_Na_<name>`` joins ``Q_Na`` (and so ``ATP_ions``, one ATP per 3 Na+), and
-  ``Q_Ca_<name>`` joins ``Q_Ca`` (one ATP per Ca2+ extruded, see :mod:`brian2energy.cell`).
+  ``Q_Ca_<name>`` joins ``Q_Ca`` (one ATP per Ca2+ extruded: :data:`brian2energy.accounting.PRICES`).
 
 How a mixed cation channel's current splits between ions: as parallel
 conductances, one per ion, driven by that ion's Nernst potential (the split of
@@ -46,7 +46,10 @@ from brian2 import Quantity, mmolar, ms, mV, second
 
 from .errors import ModelError
 from .expressions import check_dimensions
-from .mechanisms import _check_ion, _check_name, two_ion_shares
+from .leaks import two_ion_shares
+from .mechanisms import check_ion, check_name
+
+__all__ = ["AMPA", "GABA_A", "NMDA", "Receptor"]
 
 
 class Receptor:
@@ -70,11 +73,11 @@ class Receptor:
         tau_rise: Quantity | None = None,
         reference: str = "",
     ) -> None:
-        self.name = _check_name(name, "receptor name")
+        self.name = check_name(name, "receptor name")
         where = f"receptor {name!r}"
         self.ions = (ions,) if isinstance(ions, str) else tuple(ions)
         for ion in self.ions:
-            _check_ion(ion, where)
+            check_ion(ion, where)
         if len(set(self.ions)) != len(self.ions) or not 1 <= len(self.ions) <= 3:
             raise ModelError(f"{where}: ions must be one to three different ions, got {self.ions!r}")
         if len(self.ions) == 2 and E is None:
@@ -161,10 +164,6 @@ class Receptor:
             lines += [f"dg_{n}/dt = (x_{n} - g_{n})/({_ms(self.tau_decay)}) : siemens",
                       f"dx_{n}/dt = -x_{n}/({_ms(self.tau_rise)}) : siemens"]
         return "\n".join(lines)
-
-    def counters(self) -> dict[str, str]:
-        """Counter name -> the per-ion current it integrates, for every ion but K+ (see cell.py)."""
-        return {f"Q_{ion}_{self.name}": f"I_{self.name}_{ion}" for ion in self.ions if ion != "K"}
 
     def _peak_norm(self) -> float:
         """1 / the peak of (exp(-t/tau_d) - exp(-t/tau_r)) tau_r/(tau_d - tau_r), so one spike peaks at w."""

@@ -1,0 +1,216 @@
+"""The symbolic engine: a model's Brian2 equations as vectorised numpy functions.
+
+Everything brian2energy computes about a model without simulating it (resting states,
+their stability, the flux balance of a rest) starts here, from the same ``Equations``
+Brian2 integrates: they are parsed with Brian2's own sympy parser, subexpressions are
+substituted, constants are taken from the namespace, and the result is compiled into
+numpy functions of SI values. Gates whose equation is linear in the gate (every HH-type
+gate) are solved for their steady state symbolically, so steady states are the roots of
+one function of the membrane potential. Like Brian2's state updaters, the engine takes
+equations, a namespace and names, not a group or a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import sympy
+from brian2 import Equations
+from brian2.core.functions import exprel as BrianExprel
+from brian2.core.namespace import DEFAULT_UNITS
+from brian2.parsing.sympytools import str_to_sympy
+
+from .errors import ModelError
+from .expressions import exprel as numpy_exprel
+
+__all__ = ["V_RANGE", "Dynamics"]
+
+
+class exprel(sympy.Function):  # noqa: N801 - lambdify prints it by this name
+    """Brian2's exprel(x) = (exp(x) - 1)/x kept whole until numpy evaluates it.
+
+    Brian2's own sympy exprel rewrites itself as (exp(x) - 1)/x once numbers are substituted,
+    which cancels catastrophically near x = 0. Its derivative is :class:`exprel_prime`.
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return exprel_prime(self.args[0])
+
+
+class exprel_prime(sympy.Function):  # noqa: N801
+    """d exprel(x)/dx = (x exp(x) - expm1(x))/x**2, evaluated without cancellation near 0."""
+
+    nargs = 1
+
+
+def numpy_exprel_prime(x):
+    """d exprel/dx: the power series sum n x**(n-1)/(n+1)! below |x| = 0.5 (20 terms), the closed form above."""
+    x = np.asarray(x, dtype=float)
+    series = sum(n * x ** (n - 1) / float(np.prod(np.arange(1, n + 2))) for n in range(1, 21))
+    with np.errstate(all="ignore"):
+        closed = (x * np.exp(x) - np.expm1(x)) / x**2
+    return np.where(np.abs(x) < 0.5, series, closed)
+
+
+_MODULES = [{"exprel": numpy_exprel, "exprel_prime": numpy_exprel_prime}, "numpy"]
+#: Where steady states are searched for (volt), and the grid the search starts from.
+V_RANGE = (-150.0e-3, 100.0e-3)
+_V_GRID = np.linspace(*V_RANGE, 2501)
+
+
+class Dynamics:
+    """A model's dynamics as numpy functions of SI values.
+
+    Parameters
+    ----------
+    equations : the model's Brian2 ``Equations`` (without counters; slow concentrations held fixed).
+    namespace : the constants the equations use (Brian2 quantities); units come from Brian2.
+    states : the differential state variables, the membrane potential first.
+    parameters : names left as arguments of every function (e.g. an injected current and any
+        constants to vary); equation parameters not named here are zero (extra currents, synaptic
+        conductances), constants not named here take their namespace value.
+    outputs : name -> Brian2 expression in the model's variables (a current, a counter's integrand),
+        each compiled as ``output[name](*states, *parameters)``; ``output_dims`` has the dimensions
+        of those that are subexpressions of the equations.
+
+    Attributes
+    ----------
+    rhs : ``rhs(*states, *parameters)``, every state's time derivative.
+    gate_inf : gate name -> ``f(v, *parameters)``, its steady state.
+    balance : ``balance(v, *parameters)``, dv/dt with every gate at its steady state; its roots
+        are the model's steady states.
+    """
+
+    def __init__(self, equations: Equations, namespace: Mapping[str, object], states: Sequence[str], *,
+                 parameters: Sequence[str] = (), outputs: Mapping[str, str] | None = None) -> None:
+        self.states = tuple(states)
+        self.parameters = tuple(parameters)
+        symbols: dict[str, sympy.Symbol] = {}
+
+        def parse(code: str) -> sympy.Expr:
+            expr = str_to_sympy(code).replace(BrianExprel, exprel)
+            symbols.update({s.name: s for s in expr.free_symbols})
+            return expr
+
+        missing = [s for s in self.states if s not in equations.diff_eq_names]
+        if missing:
+            raise ModelError(f"the equations have no differential equation for {missing}")
+        subexpressions = {name: parse(equations[name].expr.code) for name in equations.subexpr_names}
+        derivatives = {name: parse(equations[name].expr.code) for name in self.states}
+        outputs = dict(outputs or {})
+        derivatives.update({name: parse(code) for name, code in outputs.items()})
+        for _ in range(len(subexpressions) + 1):
+            pending = {symbols[n]: e for n, e in subexpressions.items() if n in symbols}
+            derivatives = {k: e.xreplace(pending) for k, e in derivatives.items()}
+            if not any(s.name in subexpressions for e in derivatives.values() for s in e.free_symbols):
+                break
+        args = {name: symbols.get(name, sympy.Symbol(name, real=True)) for name in (*self.states, *self.parameters)}
+        constants = {}
+        for sym in set().union(*(e.free_symbols for e in derivatives.values())):
+            if sym.name in args:
+                continue
+            value = namespace.get(sym.name, DEFAULT_UNITS.get(sym.name))
+            if value is None and sym.name in equations.parameter_names:
+                value = 0.0  # extra currents and synaptic conductances: no input at rest
+            if value is None:
+                raise ModelError(f"the equations use {sym.name!r}, which neither they nor the namespace define")
+            constants[sym] = float(np.asarray(value))
+        derivatives = {k: e.xreplace(constants) for k, e in derivatives.items()}
+        self.expressions = derivatives
+        self._partials: dict = {}
+        arg_symbols = [args[n] for n in (*self.states, *self.parameters)]
+        self.rhs = sympy.lambdify(arg_symbols, [derivatives[s] for s in self.states], modules=_MODULES)
+        self.output = {name: sympy.lambdify(arg_symbols, derivatives[name], modules=_MODULES) for name in outputs}
+        #: the Brian2 dimensions of the outputs that are subexpressions of the equations
+        self.output_dims = {name: equations[name].dim for name in outputs if name in equations.subexpr_names}
+
+        v, params = args[self.states[0]], [args[p] for p in self.parameters]
+        infs = {}
+        for gate in self.states[1:]:
+            x, f = args[gate], derivatives[gate]
+            slope = sympy.diff(f, x)
+            if sympy.diff(slope, x) != 0 or (f.free_symbols - {x, v, *params}):
+                raise ModelError(f"state {gate!r} is not a gate linear in itself and driven by "
+                                 f"{self.states[0]} alone")
+            infs[x] = -f.subs(x, 0) / slope
+        self.gate_inf = {x.name: sympy.lambdify([v, *params], e, modules=_MODULES) for x, e in infs.items()}
+        self.balance = sympy.lambdify([v, *params], derivatives[self.states[0]].xreplace(infs), modules=_MODULES)
+
+    def partial(self, name: str, wrt: str | None = None):
+        """``f(*states, *parameters)``: the derivative of output ``name`` with respect to one state
+        (default: the potential), the other states held (exact, from the symbolic expression)."""
+        key = (name, wrt or self.states[0])
+        if key not in self._partials:
+            symbols = {s.name: s for s in self.expressions[name].free_symbols}
+            arg_symbols = [symbols.get(n, sympy.Symbol(n, real=True)) for n in (*self.states, *self.parameters)]
+            derivative = sympy.diff(self.expressions[name], arg_symbols[self.states.index(key[1])])
+            self._partials[key] = sympy.lambdify(arg_symbols, derivative, modules=_MODULES)
+        return self._partials[key]
+
+    def steady_potentials(self, params: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Every steady-state potential (volt, SI) in ``V_RANGE``, for P parameter points at once.
+
+        ``params`` are 1-d arrays of length P (one per entry of ``self.parameters``).
+        Returns ``(point, v)``: for each root found, its parameter point's index and v.
+        Roots are bracketed on a 0.1 mV grid and refined by vectorised bisection.
+        """
+        grid = np.broadcast_to(_V_GRID[:, None], (_V_GRID.size, len(params[0])))
+        with np.errstate(all="ignore"):
+            f = np.array(np.broadcast_to(self.balance(grid, *(p[None, :] for p in params)), grid.shape))
+            # a rate written as x/(1 - exp(-x)) is 0/0 exactly at its removable singularity,
+            # which may fall on the grid: step off it by 0.1 uV there
+            bad = ~np.isfinite(f)
+            if bad.any():
+                f[bad] = self.balance(grid[bad] + 1e-7, *(np.broadcast_to(p[None, :], grid.shape)[bad] for p in params))
+        negative = np.signbit(f)
+        at, point = np.nonzero(negative[:-1] != negative[1:])
+        lo, hi = _V_GRID[at], _V_GRID[at + 1]
+        lo_negative = negative[at, point]
+        sub = [p[point] for p in params]
+        with np.errstate(all="ignore"):
+            for _ in range(50):  # 0.1 mV / 2**50: below double precision
+                mid = 0.5 * (lo + hi)
+                same = np.signbit(self.balance(mid, *sub)) == lo_negative
+                lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+            root = 0.5 * (lo + hi)
+            # keep true roots; drop sign changes across a jump (rounding at a removable singularity)
+            scale = np.nanmax(np.abs(f), axis=0)[point]
+            genuine = np.abs(np.broadcast_to(self.balance(root, *sub), root.shape)) <= 1e-6 * scale
+        return point[genuine], root[genuine]
+
+    def gates_at(self, v: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
+        """The full state at potentials ``v`` with every gate at its steady state: shape (R, n states)."""
+        v = np.asarray(v, dtype=float)
+        return np.column_stack([v, *(np.broadcast_to(self.gate_inf[g](v, *params), v.shape)
+                                     for g in self.states[1:])])
+
+    def outputs_at(self, x: np.ndarray, params: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        """Every output at states ``x`` (shape (R, n), SI)."""
+        with np.errstate(all="ignore"):
+            return {name: np.broadcast_to(f(*x.T, *params), x.shape[:1]) for name, f in self.output.items()}
+
+    def balance_slope(self, v: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
+        """-d(dv/dt)/dv along the steady states (gates following), 1/s, by central differences (0.1 uV).
+
+        Times the capacitance, this is the steady-state slope conductance.
+        """
+        h = 1e-7
+        with np.errstate(all="ignore"):
+            return (np.asarray(self.balance(v - h, *params)) - np.asarray(self.balance(v + h, *params))) / (2 * h)
+
+    def jacobian(self, x: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
+        """d(rhs)/d(state) at states ``x`` (shape (R, n), SI), by central differences: (R, n, n) in 1/s."""
+        n = len(self.states)
+        jac = np.empty((x.shape[0], n, n))
+        for j in range(n):
+            h = 1e-7  # 0.1 uV for v, 1e-7 for gates: truncation error ~h**2, below rounding error
+            up, down = x.copy(), x.copy()
+            up[:, j] += h
+            down[:, j] -= h
+            f_up = np.array(np.broadcast_arrays(*self.rhs(*up.T, *params)))
+            f_down = np.array(np.broadcast_arrays(*self.rhs(*down.T, *params)))
+            jac[:, :, j] = ((f_up - f_down) / (2 * h)).T
+        return jac

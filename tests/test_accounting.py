@@ -1,0 +1,127 @@
+"""The accounting core: one price table, counter records, the mechanism contract, re-resolved specifications."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from brian2 import Network, StateMonitor, cm, kelvin, mM, ms, mS, mV, second, uA, uF, um, umolar
+from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
+
+from brian2energy import Cell, Channel, Gate, Ion, Leak, ModelError, NaKPump, resting_state
+from brian2energy.accounting import PRICES, accounts_of
+from brian2energy.mechanisms import Mechanism
+from brian2energy.rest import balance_rest
+from brian2energy.synapses import AMPA
+
+E = 1.602176634e-19  # C (SI 2019); Brian2's CODATA 2014 value differs by 8e-9 relative
+T_BODY = (273.15 + 37) * kelvin
+IONS = {"Na": Ion(inside=10 * mM, outside=145 * mM), "K": Ion(inside=140 * mM, outside=5 * mM),
+        "Ca": Ion(inside=0.1 * umolar, outside=2 * mM)}
+AREA = 1000 * um**2
+
+
+def calcium_cell():
+    """Na+, K+ and Ca2+ leaks, a fixed pump, and an L-type-like Ca2+ channel open at rest
+    (m_inf = 1/(1 + exp(-(v + 50 mV)/10 mV)), tau 1 ms), at 37 C."""
+    ca = Channel("CaL", "Ca", 0.01 * mS / cm**2,
+                 [Gate("m", 2, inf="1/(1 + exp(-(v + 50*mV)/(10*mV)))", tau="1*ms")])
+    return Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), Leak("Ca", 0.001 * mS / cm**2), ca,
+                 NaKPump(0.5 * uA / cm**2)], C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+
+
+def test_prices_are_those_of_the_pumps():
+    # 3 Na+ per ATP (Na+/K+-ATPase), 1 Ca2+ per ATP (PMCA): coulomb per ATP = n z e
+    assert PRICES["Na"].charge_per_atp == pytest.approx(3 * E, rel=1e-7)
+    assert PRICES["Ca"].charge_per_atp == pytest.approx(2 * E, rel=1e-7)
+
+
+def test_resting_cost_is_the_rate_at_which_atp_ions_grows_with_calcium():
+    cell = calcium_cell()
+    rest = resting_state(cell)
+    # by hand at the analytical rest: Na+ leak entry / 3e + Ca2+ entry (leak and channel) / 2e
+    v = float(rest.v)
+    e_na, e_ca = (float(cell.reversal_potentials[i]) for i in ("Na", "Ca"))
+    m_inf = 1 / (1 + np.exp(-(v * 1e3 + 50) / 10))
+    area = float(AREA)
+    na_in = 0.1 * (e_na - v) * area  # A: 0.01 mS/cm^2 = 0.1 S/m^2
+    ca_in = (0.01 + 0.1 * m_inf**2) * (e_ca - v) * area
+    expected = na_in / (3 * float(elementary_charge)) + ca_in / (2 * float(elementary_charge))
+    assert float(rest.atp_per_second * second) == pytest.approx(expected, rel=1e-9)
+    assert ca_in / (2 * float(elementary_charge)) > 0.05 * expected  # the Ca2+ part matters here
+    # Brian2 integrates the group's ATP_ions from that rest: it grows at the same rate
+    group = cell.neuron_group(1, dt=0.05 * ms)
+    mon = StateMonitor(group, ["ATP_ions", "v"], record=0, dt=1 * ms)
+    Network(group, mon).run(100 * ms)
+    assert np.ptp(np.asarray(mon.v[0] / mV)) < 1e-6  # it stays at rest
+    grown = float(group.ATP_ions[0]) / 0.1
+    assert grown == pytest.approx(float(rest.atp_per_second * second), rel=1e-6)
+
+
+def test_counter_records_follow_the_mechanisms_and_receptors():
+    cell = calcium_cell()
+    group = cell.neuron_group(1, synapses=[AMPA()])
+    accounts = accounts_of(group)
+    by_name = {c.name: c for c in accounts.counters}
+    assert set(by_name) == {"Q_Na_leak_Na", "Q_Ca_leak_Ca", "Q_Ca_CaL", "Q_Na_ampa", "ATP_pump"}
+    assert (by_name["Q_Na_ampa"].kind, by_name["Q_Ca_CaL"].kind, by_name["ATP_pump"].kind) == ("synaptic", "own",
+                                                                                                   "pump")
+    assert accounts.model is cell and accounts_of(group[:1]).model is cell  # subgroups too
+    totals = accounts_of(cell.neuron_group(1, synapses=[AMPA()], counters="totals"))
+    assert {c.name for c in totals.counters} == {"Q_Na_cell", "Q_Ca_cell", "Q_Na_synapses"}
+
+
+def test_replace_resolves_the_leak_split_again():
+    # A lumped leak of 0.3 mS/cm^2 reversing at -54.4 mV, split at 6.3 C and then at 37 C: at each
+    # temperature the per-ion leaks must reverse together at -54.4 mV with the Nernst potentials of
+    # that temperature (computed here), so the split shares change.
+    ions = {"Na": Ion(inside=50 * mM, outside=440 * mM), "K": Ion(inside=400 * mM, outside=20 * mM)}
+    cold = Cell([Leak.split(0.3 * mS / cm**2, -54.4 * mV)], C_m=1 * uF / cm**2, area=AREA, ions=ions,
+                temperature=279.45 * kelvin)
+    for temperature in (279.45, 310.15):
+        cell = cold.replace(temperature=temperature * kelvin)
+        rt_f = float(gas_constant * temperature * kelvin / faraday_constant)
+        e_na, e_k = rt_f * np.log(440 / 50), rt_f * np.log(20 / 400)
+        g = {m.name: float(m.g) for m in cell.mechanisms}
+        assert g["leak_Na"] + g["leak_K"] == pytest.approx(3.0, rel=1e-12)  # S/m^2
+        assert g["leak_Na"] == pytest.approx(3.0 * (-54.4e-3 - e_k) / (e_na - e_k), rel=1e-9)
+        assert float(resting_state(cell).v / mV) == pytest.approx(-54.4, abs=1e-6)
+    other = cold.replace(ions={"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)})
+    g_na = next(float(m.g) for m in other.mechanisms if m.name == "leak_Na")
+    assert g_na == pytest.approx(3.0 * (-54.4 + 77) / 127, rel=1e-9)
+
+
+def test_pumps_are_immutable_values():
+    pump = NaKPump.hill(1 * uA / cm**2, 20 * mM)
+    bigger = pump.with_scale(2 * uA / cm**2)
+    assert float(pump.I_max / (uA / cm**2)) == pytest.approx(1)
+    assert float(bigger.I_max / (uA / cm**2)) == pytest.approx(2)
+    assert bigger.factor == pump.factor and bigger.parameters == pump.parameters
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pump.I_max = 3 * uA / cm**2
+
+
+def test_a_pump_whose_rate_depends_on_v_is_refused():
+    with pytest.raises(ModelError, match="depends on the membrane potential v"):
+        NaKPump(1 * uA / cm**2, "custom", "exp(v/(25*mV))")
+
+    class VoltagePump(NaKPump):  # a subclass that writes its own, v-dependent equation
+        def equations(self):
+            return "i_pump = (1 - pump_block)*I_max_pump*exp(v/(25*mV)) : amp/meter**2"
+
+    cell = Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), VoltagePump(0.5 * uA / cm**2)],
+                C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+    with pytest.raises(ModelError, match="depends on the membrane potential"):
+        balance_rest(cell, -60 * mV)
+
+
+def test_mechanism_contract_errors_name_what_is_missing():
+    with pytest.raises(ModelError, match=r"needs \['E_Ca'\].*ions.Ca"):
+        Cell([Leak("Ca", 0.001 * mS / cm**2)], C_m=1 * uF / cm**2, area=AREA,
+             ions={"Na": Ion(E=50 * mV), "K": Ion(E=-90 * mV)}, temperature=T_BODY)
+    class Bare(Mechanism):
+        name, carries = "bare", {"K": 1.0}
+
+    with pytest.raises(ModelError, match="'bare'.*no scale constant"):
+        Bare().with_scale(1 * mS / cm**2)
