@@ -125,3 +125,22 @@ def test_mechanism_contract_errors_name_what_is_missing():
 
     with pytest.raises(ModelError, match="'bare'.*no scale constant"):
         Bare().with_scale(1 * mS / cm**2)
+
+
+def test_an_electroneutral_pump_cannot_balance_a_rest():
+    # a pump outside dv/dt (Cressman 2009): zero net Na+ and K+ flux would leave the leaks' net
+    # current -p unbalanced, so no balanced rest exists
+    cell = Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), NaKPump.cressman()],
+                C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+    with pytest.raises(ModelError, match="electroneutral"):
+        balance_rest(cell, -65 * mV)
+
+
+def test_overriding_the_area_scales_the_whole_cell_figures(squid):
+    # Ohm's law and flux per cell: twice the area, half the input resistance, twice the fluxes
+    one, two = resting_state(squid), resting_state(squid, area=2 * squid.area)
+    assert float(two.input_resistance / one.input_resistance) == pytest.approx(0.5, rel=1e-6)
+    assert float(two.ion_flux["Na"] / one.ion_flux["Na"]) == pytest.approx(2, rel=1e-9)
+    assert float(two.atp_per_second / one.atp_per_second) == pytest.approx(2, rel=1e-9)
+    double_c = resting_state(squid, C_m=2 * squid.C_m)  # the capacitance changes no steady-state figure
+    assert float(double_c.input_resistance / one.input_resistance) == pytest.approx(1, rel=1e-6)

@@ -79,3 +79,23 @@ def test_nan_counters_are_an_error_not_a_table_of_nan(squid):
         energy_report(monitor)
     with pytest.raises(ModelError, match=r"network_budget \('cells'\).*\[1\] became NaN"):
         network_budget({"cells": budget})
+
+
+def test_energy_report_windows(squid):
+    from brian2 import Network, ms
+
+    from brian2energy.energy import EnergyMonitor, energy_report
+
+    group = squid.neuron_group(1, dt=0.01 * ms)
+    monitor = EnergyMonitor(group)
+    net = Network(group, monitor)
+    net.run(5 * ms)
+    group.I_inj = 40 * uA / cm**2
+    net.run(1 * ms)
+    group.I_inj = 0 * uA / cm**2
+    net.run(4 * ms)  # the spike's 10 ms window runs past the end
+    report = energy_report(monitor)
+    assert report.n_spikes[0] == 1 and report.method[0] == "tonic"
+    assert any("reaches outside the recording" in note for note in report.notes)
+    with pytest.raises(ModelError, match="window"):
+        energy_report(monitor, window=(-1 * ms, 10 * ms))

@@ -1,7 +1,7 @@
 """The accounting core: what each ion costs, one record per energy counter, and which counters a group has.
 
 Every energy figure in brian2energy (the ``ATP_ions`` counter, the resting cost of
-:func:`~brian2energy.rest.resting_state` and :func:`~brian2energy.rest.cost_of_rest`,
+:func:`~brian2energy.resting.resting_state` and :func:`~brian2energy.rest.cost_of_rest`,
 :func:`~brian2energy.energy.energy_report`, :class:`~brian2energy.energy.BudgetMonitor`
 and :func:`~brian2energy.energy.network_budget`) takes its prices from :data:`PRICES` and
 its counters from :class:`Counter` records made here, where the counters' equations are
@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from brian2 import Subgroup
 from brian2.units.constants import elementary_charge
 
 from .errors import ModelError
@@ -220,7 +221,6 @@ def register(group, model, counters: Sequence[Counter]) -> None:
 def accounts_of(group) -> Accounts | None:
     """The :class:`Accounts` of a group (or a subgroup of it) made by brian2energy, else None."""
     found = _ACCOUNTS.get(group)
-    source = getattr(group, "source", None)  # a subgroup's source is a weak proxy of its group
-    if found is None and source is not None:
-        found = next((accounts for g, accounts in _ACCOUNTS.items() if g == source), None)
+    if found is None and isinstance(group, Subgroup):  # its source is a weak proxy of its group
+        found = next((accounts for g, accounts in _ACCOUNTS.items() if g == group.source), None)
     return found

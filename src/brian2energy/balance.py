@@ -71,6 +71,9 @@ def _template(cell: Cell) -> _Template:
                              f"{missing}; give it ions.{missing[0]}")
         leaks = [cell.leak(ion) or Leak(ion, 0 * _SIEMENS_DENSITY) for ion in ("Na", "K")]
         pump = cell.pump or NaKPump(0 * amp / meter**2)
+        if not pump.electrogenic:
+            raise ModelError(f"{cell.name}: its pump ({pump!r}) is left out of dv/dt (electroneutral), so no rest can "
+                             "have zero net Na+ and K+ flux and zero net current; balance_rest needs an electrogenic pump")
         for m in cell.mechanisms:
             if m.is_leak and m not in leaks and set(m.carries) & {"Na", "K"}:
                 raise ModelError(f"{cell.name}: balance_rest resizes one Na+ and one K+ leak, but leak "
@@ -244,8 +247,9 @@ def balance_rest(
     if leak_conductance is not None and input_resistance is not None:
         raise ModelError("balance_rest: give leak_conductance or input_resistance, not both")
     v = np.asarray(check_dimensions(v_rest, mV, "balance_rest: v_rest"), dtype=float)
-    if v.ndim:
-        raise ModelError("balance_rest: v_rest must be a scalar (excitability_sweep takes arrays)")
+    if v.ndim or np.ndim(leak_conductance) or np.ndim(input_resistance):
+        raise ModelError("balance_rest: v_rest, leak_conductance and input_resistance must be scalars "
+                         "(cost_of_rest and excitability_sweep take arrays)")
     _template(cell)  # checks the cell has what a balance needs
     _check_range(cell, v)
     bounds = _balance(cell, v, None)

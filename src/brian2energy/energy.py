@@ -239,6 +239,9 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     """
     pre = check_dimensions(window[0], second, "energy_report: window")
     post = check_dimensions(window[1], second, "energy_report: window")
+    if not (float(pre) >= 0 and float(post) > 0):
+        raise ModelError(f"energy_report: window = (before, after) the threshold crossing must be a duration >= 0 "
+                         f"and one > 0, got {window!r}")
     check_dimensions(atp_free_energy, kjoule / mole, "energy_report: atp_free_energy")
     cell, states, counters = monitor.cell, monitor.states, monitor.counters
     t = states.t[:]
@@ -290,6 +293,10 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
         load[k], after_peak[k] = np.mean(ratios), np.mean(after)
 
     notes = []
+    cut = [int(i) for i, ts in zip(spike_i, spike_t) if ts - pre < t[0] or ts + post > t[-1]]
+    if cut:
+        notes.append(f"the window of a spike of neuron(s) {sorted(set(cut))[:10]} reaches outside the recording: "
+                     "their ATP per spike is the tonic figure and their load ratio uses the part recorded")
     if cell.pump is None:
         notes.append("the cell has no pump: only the ions-restored view exists")
     pump_total = None

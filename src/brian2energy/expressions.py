@@ -20,6 +20,18 @@ from brian2.units.fundamentalunits import DimensionMismatchError, get_dimensions
 
 from .errors import ModelError
 
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "QUANTITY_UNITS", "check_dimensions", "evaluate", "expression_names",
+           "exprel", "parse_quantity"]
+
+
+def _power(base, exponent):
+    """``base**exponent``, the exponent a plain number: Brian2 recurses without end on a dimensioned
+    exponent and fails on a dimensionless Unit (``mV/mV``)."""
+    if not get_dimensions(exponent).is_dimensionless:
+        raise DimensionMismatchError("an exponent must be dimensionless", get_dimensions(exponent))
+    exponent = np.asarray(exponent, dtype=float)
+    return base ** (float(exponent) if exponent.ndim == 0 else exponent)
+
 
 def exprel(x):
     """(exp(x) - 1)/x, equal to 1 at x = 0 and accurate near it (Brian2's ``exprel``)."""
@@ -70,25 +82,58 @@ _BINOPS = {
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
+    ast.Pow: _power,
 }
 _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+#: The longest expression or quantity string read (characters); longer ones are errors.
+MAX_LENGTH = 10_000
+
+
+def _short(text: str) -> str:
+    """``repr(text)``, cut to its first 60 characters if longer."""
+    return repr(text) if len(text) <= 60 else f"{text[:60]!r}... ({len(text)} characters)"
+
+
+def _check_length(text: str, *, source: str | None, key: str | None) -> None:
+    if len(text) > MAX_LENGTH:
+        raise ModelError(
+            f"{_short(text)} is too long: expected at most {MAX_LENGTH} characters", source=source, key=key
+        )
 
 
 def _parse(text: str, *, source: str | None, key: str | None) -> ast.Expression:
     if not isinstance(text, str):
         raise ModelError(f"expected a string, got {text!r}", source=source, key=key)
+    _check_length(text, source=source, key=key)
     try:
         return ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as exc:
         raise ModelError(f"{text!r} is not a valid expression ({exc.msg})", source=source, key=key) from None
+    except ValueError as exc:  # null bytes, before Python 3.12
+        raise ModelError(f"{_short(text)} is not a valid expression ({exc})", source=source, key=key) from None
+    except (RecursionError, MemoryError):  # the parser's answers to deep nesting
+        raise ModelError(f"{_short(text)} is nested too deeply to read", source=source, key=key) from None
+
+
+def _check_finite(text: str, value, *, source: str | None, key: str | None):
+    """``value`` if it is real and finite, with finite unit exponents; ModelError otherwise."""
+    numbers = np.asarray(value)
+    if numbers.dtype.kind not in "biuf" or not np.all(np.isfinite(numbers)):
+        hint = "; a 0/0 that has a limit can be written with exprel" if np.any(np.isnan(numbers)) else ""
+        raise ModelError(f"{_short(text)} gives {value!r}: expected a finite real number{hint}",
+                         source=source, key=key)
+    if not np.all(np.isfinite(get_dimensions(value)._dims)):
+        raise ModelError(f"{_short(text)} gives a unit raised to an infinite power", source=source, key=key)
+    return value
 
 
 def expression_names(text: str, *, source: str | None = None, key: str | None = None) -> set[str]:
     """The variable names an expression uses, after checking it is plain arithmetic."""
     tree = _parse(text, source=source, key=key)
     names: set[str] = set()
+    called: set[int] = set()  # the ast.Name nodes that are called (ast.walk reaches a call before its name)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
@@ -99,7 +144,11 @@ def expression_names(text: str, *, source: str | None = None, key: str | None = 
                 )
             if len(node.args) != 1:
                 raise ModelError(f"{text!r}: {node.func.id} takes one argument", source=source, key=key)
+            called.add(id(node.func))
         elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS and id(node) not in called:
+                raise ModelError(f"{text!r} uses the function {node.id} without calling it, as in "
+                                 f"{node.id}(x)", source=source, key=key)
             names.add(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
@@ -126,7 +175,9 @@ def evaluate(
 ):
     """Evaluate an arithmetic expression with the given name values (Quantities or arrays).
 
-    Unknown names, non-arithmetic syntax and inconsistent units raise ModelError.
+    Numbers are floats (so ``10**10**10`` overflows rather than being computed
+    exactly). Unknown names, non-arithmetic syntax, inconsistent units, nesting
+    too deep to evaluate and results that are not finite (inf, nan) raise ModelError.
     """
     names = expression_names(text, source=source, key=key)
     unknown = sorted(names - set(values))
@@ -139,7 +190,7 @@ def evaluate(
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant):
-            return node.value
+            return float(node.value)
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.BinOp):
@@ -150,11 +201,16 @@ def evaluate(
 
     try:
         with np.errstate(all="ignore"):
-            return walk(_parse(text, source=source, key=key))
+            result = walk(_parse(text, source=source, key=key))
     except DimensionMismatchError as exc:
         raise ModelError(f"{text!r} has inconsistent units ({exc})", source=source, key=key) from None
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
+    except OverflowError:
+        raise ModelError(f"{_short(text)} overflows: expected numbers below 1.8e308", source=source, key=key) from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
         raise ModelError(f"{text!r} cannot be evaluated ({exc})", source=source, key=key) from None
+    except RecursionError:
+        raise ModelError(f"{_short(text)} is nested too deeply to evaluate", source=source, key=key) from None
+    return _check_finite(text, result, source=source, key=key)
 
 
 def parse_quantity(
@@ -169,11 +225,13 @@ def parse_quantity(
     A number followed by a unit expression of Brian2 unit names (plus S, mS,
     uS and M). Temperatures may be given as ``"6.3 degC"``. Plain numbers are
     accepted only for dimensionless quantities. ``unit=None`` accepts any dimensions.
+    The value must be finite (``"1e400 mS/cm^2"`` is an error).
     """
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         text = repr(text)
     if not isinstance(text, str):
         raise ModelError(f"expected a quantity string such as '1 mV', got {text!r}", source=source, key=key)
+    _check_length(text, source=source, key=key)
     match = _NUMBER.match(text)
     if not match:
         raise ModelError(f"{text!r} does not start with a number", source=source, key=key)
@@ -185,7 +243,10 @@ def parse_quantity(
         unknown = sorted(names - set(QUANTITY_UNITS))
         if unknown:
             raise ModelError(f"{text!r} uses unknown unit(s) {unknown}", source=source, key=key)
-        value = number * evaluate(unit_text, QUANTITY_UNITS, source=source, key=key)
+        try:
+            value = number * evaluate(unit_text, QUANTITY_UNITS)
+        except ModelError as exc:
+            raise ModelError(f"in {_short(text)}, {exc}", source=source, key=key) from None
     else:
         value = Quantity(number)
     if unit is not None and get_dimensions(value) != get_dimensions(unit):
@@ -195,7 +256,7 @@ def parse_quantity(
             source=source,
             key=key,
         )
-    return Quantity(value)
+    return Quantity(_check_finite(text, value, source=source, key=key))
 
 
 def check_dimensions(value, unit: Quantity, what: str, *, source: str | None = None, key: str | None = None):

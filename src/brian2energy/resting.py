@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from brian2 import Quantity, coulomb, mV, second, volt
+from brian2 import Quantity, coulomb, farad, meter, mV, second, volt
 from brian2.units.constants import faraday_constant
 from brian2.units.fundamentalunits import get_dimensions
 
-from .accounting import atp
+from .accounting import Accounts, atp
 from .engine import V_RANGE, Dynamics
 from .errors import ModelError, SeveralSteadyStatesWarning
 from .expressions import check_dimensions
@@ -170,8 +170,10 @@ def _package(model, found: dict, constants: dict, rows: np.ndarray, counts: np.n
                 if name in found["dims"]}
     records = model.counter_records()
     entry = {c.name: outputs[c.name] for c in records if c.ion is not None}
-    pump = next((c for c in records if c.kind == "pump"), None)
-    ion_flux = {ion: -currents[f"i_{ion}"] * model.area / (VALENCE[ion] * faraday_constant)
+    pump = Accounts(model, records).pump
+    area = pick(constants["area"]) * meter**2 if "area" in constants else model.area
+    capacitance = (pick(constants["C_m"]) * farad / meter**2 if "C_m" in constants else model.C_m) * area
+    ion_flux = {ion: -currents[f"i_{ion}"] * area / (VALENCE[ion] * faraday_constant)
                 for ion in model.ion_currents()}
     permeability = model.permeabilities()
     ratio = None
@@ -189,7 +191,7 @@ def _package(model, found: dict, constants: dict, rows: np.ndarray, counts: np.n
         pump_turnover=None if pump is None else outputs[pump.name] / second,
         atp_per_second=atp(records, entry) * np.ones(shape) / second,
         permeability_ratio=ratio,
-        input_resistance=1 / (pick(found["slope"]) / second * model.capacitance),
+        input_resistance=1 / (pick(found["slope"]) / second * capacitance),
         eigenvalues=pick(found["eigenvalues"]) / second,
         stable=pick(found["stable"]),
         n_steady_states=np.asarray(counts).reshape(shape),

@@ -16,7 +16,7 @@ integrate:
 
 How a mixed cation channel's current splits between ions: as parallel
 conductances, one per ion, driven by that ion's Nernst potential (the split of
-:func:`~brian2energy.mechanisms.two_ion_shares`, as in ``Leak.split``). For Na+ and K+ with reversal E:
+:func:`~brian2energy.leaks.two_ion_shares`, as in ``Leak.split``). For Na+ and K+ with reversal E:
 g_Na/g = (E - E_K)/(E_Na - E_K), g_K/g = (E_Na - E)/(E_Na - E_K), which makes
 their sum exactly g (E - v) at every v; at v = E the net current is zero while
 Na+ still enters and K+ leaves, which is why a synapse costs ATP even there.
