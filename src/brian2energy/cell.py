@@ -247,7 +247,7 @@ class Cell:
 
     @property
     def counters(self) -> tuple[str, ...]:
-        """Names of the energy counters :meth:`equations` adds (without synapses), with the totals."""
+        """Names of the energy counters :meth:`equations` adds (without synapses), with ``Q_Na`` and ``ATP_ions``."""
         return tuple(c.name for c in self.counter_records()) + ("Q_Na", "ATP_ions")
 
     @property

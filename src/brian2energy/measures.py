@@ -1,8 +1,8 @@
 """Energy measures on recorded traces: small pure functions, one definition each.
 
 Every function takes the traces of one neuron as Brian2 quantities (times in second,
-potentials in volt, charges in coulomb; ATP counts are dimensionless) and returns
-quantities. :func:`~brian2energy.energy.energy_report` composes them; they work as well
+potentials in volt, charges in coulomb; ATP counts are plain numbers) and returns ATP
+counts and ratios as plain numbers, rates as quantities. :func:`~brian2energy.energy.energy_report` composes them; they work as well
 on traces from anywhere else (another simulator, a recording).
 
 Definitions (ATP in the ions-restored view, above the cost of rest):
