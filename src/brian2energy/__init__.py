@@ -15,11 +15,13 @@ from .leaks import GHKLeak, Leak
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
 from .pumps import NaKPump
-from .resting import RestingState, resting_state
+from .resting import RestingState, resting_state, steady_states
+from .usermodel import EquationModel, from_equations
 
 __all__ = [
     "Cell",
     "Channel",
+    "EquationModel",
     "GHKLeak",
     "Gate",
     "Ion",
@@ -32,7 +34,9 @@ __all__ = [
     "RestingState",
     "SeveralSteadyStatesWarning",
     "enable_vector_math",
+    "from_equations",
     "list_models",
     "load_model",
     "resting_state",
+    "steady_states",
 ]

@@ -36,6 +36,7 @@ from .mechanisms import VALENCE, scaled
 
 __all__ = [
     "COUNTED_IONS",
+    "COUNTER_MODES",
     "PRICES",
     "UNPRICED",
     "Accounts",
@@ -44,6 +45,7 @@ __all__ = [
     "accounts_of",
     "atp",
     "counter_equations",
+    "counter_set",
     "lumped",
     "mechanism_counters",
     "pump_counter",
@@ -165,6 +167,22 @@ def lumped(counters: Sequence[Counter]) -> tuple[Counter, ...]:
     label = {"own": "cell", "synaptic": "synapses"}
     return tuple(Counter(f"Q_{ion}_{label[kind]}", ion, label[kind], kind, " + ".join(f"({c.integrand})" for c in cs))
                  for (ion, kind), cs in groups.items())
+
+
+#: Counter modes: every counter, none, or what network budgets need (:func:`counter_set`).
+COUNTER_MODES = (True, False, "totals")
+
+
+def counter_set(entries: Sequence[Counter], pump: Counter | None, mode: bool | str, who: str) -> tuple[Counter, ...]:
+    """The counters of a model in a counter mode: ``True`` every ion-entry counter and ``ATP_pump``,
+    ``False`` none, ``"totals"`` the :func:`lumped` priced counters only (no ``ATP_pump``, no Cl-)."""
+    if not (isinstance(mode, bool) or mode == "totals"):
+        raise ModelError(f"{who}: counters must be True, False or 'totals', got {mode!r}")
+    if not mode:
+        return ()
+    if mode == "totals":
+        return lumped(entries)
+    return tuple(entries) + ((pump,) if pump else ())
 
 
 def counter_equations(counters: Sequence[Counter]) -> str:

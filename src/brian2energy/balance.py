@@ -62,6 +62,13 @@ class _Template:
         return {k: np.reshape(a, v.shape) for k, a in self.dyn.outputs_at(x, [p.ravel() for p in params]).items()}
 
 
+def _check_cell(cell, who: str) -> None:
+    if not isinstance(cell, Cell):
+        raise ModelError(f"{who} needs a brian2energy Cell: it resizes the cell's per-ion leaks and its Na+/K+ pump, "
+                         f"which {getattr(cell, 'name', cell)!r} ({type(cell).__name__}) does not have as mechanisms; "
+                         "resting_state, steady_states and the energy reports work on it")
+
+
 def _template(cell: Cell) -> _Template:
     """The balance template of a cell, built once (in the cell's cache)."""
     if "balance_template" not in cell.cache:
@@ -158,6 +165,7 @@ def own_leak_conductance(cell: Cell, v: Quantity | None = None) -> Quantity:
     For linear leaks, g_Na + g_K at any ``v``; for GHK leaks, the slope of their currents at
     ``v`` (default: the cell's resting potential).
     """
+    _check_cell(cell, "own_leak_conductance")
     if v is None:
         v = resting_values(cell)["v"] if cell.permeabilities() else 0 * mV
     v = np.asarray(check_dimensions(v, mV, f"{cell.name}: v"), dtype=float)
@@ -244,6 +252,7 @@ def balance_rest(
     another form keeps it with ``I_max`` scaled. Impossible requests raise ModelError saying
     which quantity would go negative and what range is possible.
     """
+    _check_cell(cell, "balance_rest")
     if leak_conductance is not None and input_resistance is not None:
         raise ModelError("balance_rest: give leak_conductance or input_resistance, not both")
     v = np.asarray(check_dimensions(v_rest, mV, "balance_rest: v_rest"), dtype=float)
@@ -307,6 +316,7 @@ def balanced_family(cell: Cell, v_rest: Quantity, leak_conductance: Quantity | N
     Leakiness is ``leak_conductance`` (per area or per cell; default the cell's own) or
     ``input_resistance``; see :func:`balance_rest`.
     """
+    _check_cell(cell, "balanced_family")
     if leak_conductance is not None and input_resistance is not None:
         raise ModelError("give leak_conductance or input_resistance, not both")
     v = np.asarray(check_dimensions(v_rest, mV, f"{cell.name}: v_rest"), dtype=float)
@@ -349,6 +359,7 @@ def cost_of_rest(
     grows at that rest). ``v_rest``, ``leak_conductance`` and ``input_resistance`` broadcast
     together; points where no balance exists (a leak or the pump would be negative) are NaN.
     """
+    _check_cell(cell, "cost_of_rest")
     return balanced_family(cell, v_rest, leak_conductance, input_resistance).atp_per_second
 
 
@@ -358,6 +369,7 @@ def balanced_stability(cell: Cell, v_rest: Quantity, leak_conductance: Quantity 
 
     Returns (stable, eigenvalues in 1/second, last axis); see :class:`BalancedFamily`.
     """
+    _check_cell(cell, "balanced_stability")
     family = balanced_family(cell, v_rest, leak_conductance)
     return family.stable, family.eigenvalues
 
@@ -391,6 +403,7 @@ def critical_rest(cell: Cell, leak_conductance: Quantity | None = None) -> Criti
     on a 0.5 mV grid, the first loss of stability is bisected to 0.01 mV. The leak is
     the cell's own (Na+ plus K+) unless ``leak_conductance`` is given (per area or per cell).
     """
+    _check_cell(cell, "critical_rest")
     _template(cell)  # checks the cell has what a balance needs
     e_k, e_na = (float(cell.reversal_potentials[ion]) for ion in ("K", "Na"))
     grid = np.arange(e_k + 0.5e-3, e_na - 0.25e-3, 0.5e-3)

@@ -31,13 +31,21 @@ import numpy as np
 from brian2 import Equations, NeuronGroup, Quantity, amp, farad, kelvin, log, meter, mmolar, mV
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
-from .accounting import Counter, counter_equations, lumped, mechanism_counters, pump_counter, receptor_counters, register
+from .accounting import (
+    Counter,
+    counter_equations,
+    counter_set,
+    mechanism_counters,
+    pump_counter,
+    receptor_counters,
+    register,
+)
 from .errors import ModelError
 from .expressions import check_dimensions
 from .ions import Concentrations
 from .leaks import GHKLeak, LeakSplit
 from .mechanisms import VALENCE, Mechanism, scaled, unit_string
-from .resting import resting_values
+from .resting import CAPACITANCE, FLUX, resting_values
 from .synapses import Receptor
 
 __all__ = ["DEFAULT_METHOD", "Cell", "Ion"]
@@ -45,8 +53,6 @@ __all__ = ["DEFAULT_METHOD", "Cell", "Ion"]
 #: The default integration method, chosen for spike-time accuracy (see README: rk4
 #: keeps spike times within 0.1 ms over 200 ms at dt = 0.01 ms; exponential Euler does not).
 DEFAULT_METHOD = "rk4"
-#: Counter modes of ``Cell.equations``: every counter, none, or what network budgets need.
-COUNTER_MODES = (True, False, "totals")
 
 
 @dataclass(frozen=True)
@@ -233,17 +239,15 @@ class Cell:
     #: Per-neuron parameters of the equations that the resting analysis takes as arguments, with
     #: their resting values.
     analysis_parameters = {"I_inj": 0 * amp / meter**2}
+    #: The membrane potential's name (the first of :attr:`states`).
+    potential = "v"
+    #: The injected current (a per-neuron parameter) the monitors record; rest is where it is zero.
+    stimulus = "I_inj"
 
     def counter_records(self, synapses: Sequence[Receptor] = (), counters: bool | str = True) -> tuple[Counter, ...]:
         """The energy counters :meth:`equations` adds for these receptors and counter mode, as records."""
-        if counters not in COUNTER_MODES:
-            raise ModelError(f"{self.name}: counters must be True, False or 'totals', got {counters!r}")
-        if not counters:
-            return ()
         entries = mechanism_counters(self.mechanisms) + receptor_counters(synapses)
-        if counters == "totals":
-            return lumped(entries)
-        return entries + ((pump_counter(self.pump),) if self.pump else ())
+        return counter_set(entries, pump_counter(self.pump) if self.pump else None, counters, self.name)
 
     @property
     def counters(self) -> tuple[str, ...]:
@@ -351,9 +355,12 @@ class Cell:
 
     def analysis_outputs(self) -> dict[str, str]:
         """What the resting analysis reports besides the states: every current density, and the
-        integrand of every counter of the cell's own mechanisms and pump (by counter name)."""
+        integrand of every counter of the cell's own mechanisms and pump (by counter name), the
+        whole-cell capacitance and each ion's inward current (:data:`~brian2energy.resting.CAPACITANCE`,
+        :data:`~brian2energy.resting.FLUX`)."""
         currents = ("i_mem", *(m.current for m in self.mechanisms), *(f"i_{ion}" for ion in self.ion_currents()))
-        return {**{c: c for c in currents}, **{c.name: c.integrand for c in self.counter_records()}}
+        return {**{c: c for c in currents}, **{c.name: c.integrand for c in self.counter_records()},
+                CAPACITANCE: "C_m*area", **{f"{FLUX}{ion}": f"-i_{ion}*area" for ion in self.ion_currents()}}
 
     def _per_neuron(self, parameters: Iterable[str] | str) -> tuple[str, ...]:
         names = _names(parameters, "parameters")

@@ -4,8 +4,10 @@ What is counted and how it is priced is defined once, in :mod:`brian2energy.acco
 (the two views: ions restored, ``ATP_ions``, and pump turnover, ``ATP_pump``); the measures
 on traces in :mod:`brian2energy.measures`; the resting cost in :mod:`brian2energy.resting`
 (:func:`~brian2energy.resting.resting_rates`: the analytical rest of every neuron, with its
-own parameters, at I_inj = 0 and no input). The report uses the ions-restored view for every
-figure and gives the pump view beside the totals.
+own parameters, at I_inj = 0 and no input; none for a model with no stable steady state and
+no balanced ``v_rest``, which fires without input and so cannot rest: its whole own cost is
+activity, and the report notes it). The report uses the ions-restored view for every figure
+and gives the pump view beside the totals.
 
 ATP per spike, above the cost of rest, counts the cell's own mechanisms; what its synaptic
 receptors let in is the budget's separate ``synapses`` item (:mod:`brian2energy.synapses`):
@@ -38,6 +40,7 @@ from brian2 import (
     kjoule,
     mole,
     ms,
+    mV,
     second,
 )
 from brian2.units.constants import avogadro_constant
@@ -63,6 +66,31 @@ __all__ = [
 ATP_FREE_ENERGY = 50 * kjoule / mole
 
 
+def _rest(model, group, neurons=slice(None)) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The ATP/second booked as rest and the own mechanisms' Na+ entry at rest (amp) of the ``neurons``
+    of ``group``, and notes.
+
+    A neuron whose model has no stable steady state (it fires without input) and no balanced
+    ``v_rest`` cannot rest: it books no rest, and all of its own mechanisms' cost is activity.
+    """
+    state = resting_rates(model, group)
+    rate = np.array(state.atp_per_second * second, dtype=float)[neurons]
+    na_names = {c.name for c in model.counter_records() if c.ion == "Na" and c.kind == "own"}
+    na = sum((np.asarray(r, dtype=float)[neurons] for name, r in state.entry_rates.items() if name in na_names),
+             np.zeros(rate.shape))
+    notes = []
+    restless = np.zeros(rate.shape, dtype=bool)
+    if model.v_rest is None:
+        restless = ~np.asarray(state.stable, dtype=bool)[neurons]
+    if restless.any():
+        rate[restless], na[restless] = 0.0, 0.0
+        v = np.asarray(state.v / mV)[neurons][restless]
+        notes.append(f"{int(restless.sum())} neuron(s) have no stable resting state (steady state at "
+                     f"{np.min(v):.1f} mV, unstable: they fire without input): no rest is booked for them, their own "
+                     "mechanisms' whole cost is activity")
+    return rate, na, notes
+
+
 def _accounts(group, cell, who: str) -> Accounts:
     """The group's counters and model: as recorded when it was made, or the given model's own."""
     accounts = accounts_of(group)
@@ -82,7 +110,8 @@ class EnergyMonitor(BrianObject):
     """Records what energy accounting needs from a group of brian2energy cells.
 
     The ion-entry counters of every mechanism and receptor that cost ATP (``Q_Na_<source>``,
-    ``Q_Ca_<source>``), ``ATP_pump`` when the cell has a pump, ``v`` and ``I_inj`` for the
+    ``Q_Ca_<source>``), ``ATP_pump`` when the cell has a pump, the membrane potential and the
+    injected current (``v`` and ``I_inj`` for a :class:`~brian2energy.cell.Cell`) for the
     neurons in ``record`` (all by default) every ``dt`` (default: the group's step, which the
     per-spike windows and spike peaks need), and every spike. Counters are cumulative, so
     totals are exact at any sampling step; a coarser ``dt`` only blurs spike peaks (the Na+
@@ -105,7 +134,8 @@ class EnergyMonitor(BrianObject):
         self.group = weakref.proxy(group)
         self.counters = self.accounts.priced
         pump = self.accounts.pump
-        variables = ["v", "I_inj", *(c.name for c in self.counters)] + ([pump.name] if pump else [])
+        stimulus = [self.cell.stimulus] if self.cell.stimulus else []
+        variables = [self.cell.potential, *stimulus, *(c.name for c in self.counters)] + ([pump.name] if pump else [])
         self.states = StateMonitor(group, variables, record=record, dt=dt, name=f"{self.name}_states")
         self.spikes = SpikeMonitor(group, name=f"{self.name}_spikes")
         self.contained_objects.extend([self.states, self.spikes])
@@ -249,17 +279,15 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
         raise ModelError("energy_report: the monitor has recorded nothing yet (run the network first)")
     neurons = np.asarray(states.record, dtype=int)
     q = {c.name: np.asarray(getattr(states, c.name)) for c in counters}  # (neurons, samples), coulomb
-    bad = ~np.isfinite(np.asarray(states.v)) | np.any([~np.isfinite(a) for a in q.values()], axis=0)
+    v = getattr(states, cell.potential)[:]
+    stimulus = np.asarray(getattr(states, cell.stimulus)) if cell.stimulus else np.zeros(v.shape)
+    bad = ~np.isfinite(np.asarray(v)) | np.any([~np.isfinite(a) for a in q.values()], axis=0)
     if bad.any():
         raise _nonfinite("energy_report", neurons[bad.any(axis=1)], float(t[np.argmax(bad.any(axis=0))] / second))
     own = [c for c in counters if c.kind == "own"]
     atp_all, atp_own = atp(counters, q), atp(own, q)  # cumulative ATP: all, the cell's own mechanisms
     q_na = sum((q[c.name] for c in own if c.ion == "Na"), np.zeros_like(atp_all))
-    rest = resting_rates(cell, monitor.group)
-    rest_rate = np.asarray(rest.atp_per_second * second)[neurons]
-    na_names = {c.name for c in cell.counter_records() if c.ion == "Na"}
-    na_rest = sum((np.asarray(r)[neurons] for name, r in rest.entry_rates.items() if name in na_names),
-                  np.zeros(len(neurons)))  # amp: the own mechanisms' Na+ entry at rest
+    rest_rate, na_rest, notes = _rest(cell, monitor.group, neurons)  # ATP/s; amp: the own mechanisms' Na+ entry
     spike_i, spike_t = np.asarray(monitor.spikes.i), monitor.spikes.t[:]
     in_run = (spike_t >= t[0]) & (spike_t <= t[-1])
     spike_i, spike_t = spike_i[in_run], spike_t[in_run]
@@ -273,11 +301,10 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
     atp_total = atp_all[:, -1] - atp_all[:, 0]
     synaptic = atp_total - (atp_own[:, -1] - atp_own[:, 0])
     duration = t[-1] - t[0]
-    v = states.v[:]
     for k, i in enumerate(neurons):  # per neuron: spikes are few; the measures are vectorised over samples
         times = np.sort(spike_t[spike_i == i])
         n_spikes[k] = times.size
-        rest_measured[k] = float(quiet_rate(t, atp_own[k], v[k], np.asarray(states.I_inj[k]), times, pre, post)
+        rest_measured[k] = float(quiet_rate(t, atp_own[k], v[k], stimulus[k], times, pre, post)
                                  * second)
         if times.size == 0:
             continue
@@ -292,8 +319,7 @@ def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2
                                        cell.capacitance, pre, post)
         load[k], after_peak[k] = np.mean(ratios), np.mean(after)
 
-    notes = []
-    cut = [int(i) for i, ts in zip(spike_i, spike_t) if ts - pre < t[0] or ts + post > t[-1]]
+    cut = [int(i) for i, ts in zip(spike_i, spike_t) if (ts - pre < t[0] or ts + post > t[-1]) and i in neurons]
     if cut:
         notes.append(f"the window of a spike of neuron(s) {sorted(set(cut))[:10]} reaches outside the recording: "
                      "their ATP per spike is the tonic figure and their load ratio uses the part recorded")
@@ -376,7 +402,8 @@ class NetworkBudget:
     Parts (``BUDGET_PARTS``), which add up to each population's total:
 
     * ``rest``: every neuron's analytical resting cost (I_inj = 0, no input, each neuron's
-      own parameters) times the duration;
+      own parameters) times the duration; none for a neuron that cannot rest (its model has
+      no stable steady state and no balanced ``v_rest``: it fires without input), as ``notes`` say;
     * ``action potentials``: what the cell's own mechanisms let in beyond that (spikes,
       and any subthreshold change of their currents that input causes);
     * ``synapses``: what the postsynaptic receptors let in (Na+/3 and Ca2+ per ATP).
@@ -392,6 +419,7 @@ class NetworkBudget:
     rate: dict[str, dict[str, np.ndarray]]
     atp: dict[str, dict[str, float]]
     atp_free_energy: Quantity
+    notes: tuple[str, ...] = ()
 
     @property
     def duration(self) -> Quantity:
@@ -432,6 +460,7 @@ class NetworkBudget:
             lines.append(f"{label or 'network':14s} {n:8d} {spikes / n / duration:9.2f}{cells} {sum(rates.values()):12.4g}")
         kj = float(self.atp_free_energy / (kjoule / mole))
         lines.append(f"total: {self.total:.4g} ATP = {float(self.joules / kjoule) * 1e3:.4g} J at {kj:g} kJ/mol")
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
     def to_csv(self, path: str | Path) -> None:
@@ -449,7 +478,7 @@ def network_budget(monitors: dict[str, BudgetMonitor], atp_free_energy: Quantity
     check_dimensions(atp_free_energy, kjoule / mole, "network_budget: atp_free_energy")
     if not monitors:
         raise ModelError("network_budget: give at least one BudgetMonitor, as {label: monitor}")
-    rate, totals, n_neurons, n_spikes, edges = {}, {}, {}, {}, None
+    rate, totals, n_neurons, n_spikes, edges, notes = {}, {}, {}, {}, None, []
     for label, monitor in monitors.items():
         states, group = monitor.states, monitor.group
         if len(states.t) < 1:
@@ -465,7 +494,9 @@ def network_budget(monitors: dict[str, BudgetMonitor], atp_free_energy: Quantity
                              float(t[np.argmax(~finite)]))
         own = atp([c for c in monitor.counters if c.kind == "own"], samples) * np.ones(t.size)
         synaptic = atp([c for c in monitor.counters if c.kind == "synaptic"], samples) * np.ones(t.size)
-        rest_rate = float(np.sum(resting_rates(monitor.cell, group).atp_per_second * second))
+        rates, _, rest_notes = _rest(monitor.cell, group)
+        rest_rate = float(np.sum(rates))
+        notes += [f"{label}: {n}" for n in rest_notes]
         dt = np.diff(t)
         rate[label] = {"rest": np.full(dt.size, rest_rate), "action potentials": np.diff(own) / dt - rest_rate,
                        "synapses": np.diff(synaptic) / dt}
@@ -476,4 +507,4 @@ def network_budget(monitors: dict[str, BudgetMonitor], atp_free_energy: Quantity
             raise ModelError("network_budget: the monitors must share their dt and run (their samples differ)")
         edges = t
     return NetworkBudget(populations=tuple(monitors), n_neurons=n_neurons, n_spikes=n_spikes, t=edges, rate=rate,
-                         atp=totals, atp_free_energy=atp_free_energy)
+                         atp=totals, atp_free_energy=atp_free_energy, notes=tuple(notes))

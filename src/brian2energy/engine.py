@@ -24,7 +24,7 @@ from brian2.parsing.sympytools import str_to_sympy
 from .errors import ModelError
 from .expressions import exprel as numpy_exprel
 
-__all__ = ["V_RANGE", "Dynamics"]
+__all__ = ["V_RANGE", "Dynamics", "substituted"]
 
 
 class exprel(sympy.Function):  # noqa: N801 - lambdify prints it by this name
@@ -61,6 +61,30 @@ V_RANGE = (-150.0e-3, 100.0e-3)
 _V_GRID = np.linspace(*V_RANGE, 2501)
 
 
+def substituted(equations: Equations, codes: Mapping[str, str], keep: Sequence[str] = ()
+                ) -> tuple[dict[str, sympy.Expr], dict[str, sympy.Symbol]]:
+    """Brian2 expressions (``codes``: name -> code) parsed by Brian2's sympy parser, with every
+    subexpression of ``equations`` substituted (but those named in ``keep``), recursively.
+
+    Returns the expressions and every symbol met, by name.
+    """
+    symbols: dict[str, sympy.Symbol] = {}
+
+    def parse(code: str) -> sympy.Expr:
+        expr = str_to_sympy(code).replace(BrianExprel, exprel)
+        symbols.update({s.name: s for s in expr.free_symbols})
+        return expr
+
+    subexpressions = {n: parse(equations[n].expr.code) for n in equations.subexpr_names if n not in keep}
+    exprs = {name: parse(code) for name, code in codes.items()}
+    for _ in range(len(subexpressions) + 1):
+        pending = {symbols[n]: e for n, e in subexpressions.items() if n in symbols}
+        exprs = {k: e.xreplace(pending) for k, e in exprs.items()}
+        if not any(s.name in subexpressions for e in exprs.values() for s in e.free_symbols):
+            break
+    return exprs, symbols
+
+
 class Dynamics:
     """A model's dynamics as numpy functions of SI values.
 
@@ -88,25 +112,12 @@ class Dynamics:
                  parameters: Sequence[str] = (), outputs: Mapping[str, str] | None = None) -> None:
         self.states = tuple(states)
         self.parameters = tuple(parameters)
-        symbols: dict[str, sympy.Symbol] = {}
-
-        def parse(code: str) -> sympy.Expr:
-            expr = str_to_sympy(code).replace(BrianExprel, exprel)
-            symbols.update({s.name: s for s in expr.free_symbols})
-            return expr
-
         missing = [s for s in self.states if s not in equations.diff_eq_names]
         if missing:
             raise ModelError(f"the equations have no differential equation for {missing}")
-        subexpressions = {name: parse(equations[name].expr.code) for name in equations.subexpr_names}
-        derivatives = {name: parse(equations[name].expr.code) for name in self.states}
         outputs = dict(outputs or {})
-        derivatives.update({name: parse(code) for name, code in outputs.items()})
-        for _ in range(len(subexpressions) + 1):
-            pending = {symbols[n]: e for n, e in subexpressions.items() if n in symbols}
-            derivatives = {k: e.xreplace(pending) for k, e in derivatives.items()}
-            if not any(s.name in subexpressions for e in derivatives.values() for s in e.free_symbols):
-                break
+        codes = {**{name: equations[name].expr.code for name in self.states}, **outputs}
+        derivatives, symbols = substituted(equations, codes)
         args = {name: symbols.get(name, sympy.Symbol(name, real=True)) for name in (*self.states, *self.parameters)}
         constants = {}
         for sym in set().union(*(e.free_symbols for e in derivatives.values())):
@@ -153,11 +164,11 @@ class Dynamics:
     def steady_potentials(self, params: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every steady-state potential (volt, SI) in ``V_RANGE``, for P parameter points at once.
 
-        ``params`` are 1-d arrays of length P (one per entry of ``self.parameters``).
+        ``params`` are 1-d arrays of length P (one per entry of ``self.parameters``; none: P = 1).
         Returns ``(point, v)``: for each root found, its parameter point's index and v.
         Roots are bracketed on a 0.1 mV grid and refined by vectorised bisection.
         """
-        grid = np.broadcast_to(_V_GRID[:, None], (_V_GRID.size, len(params[0])))
+        grid = np.broadcast_to(_V_GRID[:, None], (_V_GRID.size, len(params[0]) if params else 1))
         with np.errstate(all="ignore"):
             f = np.array(np.broadcast_to(self.balance(grid, *(p[None, :] for p in params)), grid.shape))
             # a rate written as x/(1 - exp(-x)) is 0/0 exactly at its removable singularity,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ModelError", "SeveralSteadyStatesWarning"]
+__all__ = ["CoarseStepWarning", "ModelError", "SeveralSteadyStatesWarning", "UnattributedCurrentWarning"]
 
 
 class ModelError(ValueError):
@@ -25,4 +25,20 @@ class SeveralSteadyStatesWarning(UserWarning):
 
     Filter it by class where that is expected:
     ``warnings.simplefilter("ignore", SeveralSteadyStatesWarning)``.
+    """
+
+
+class UnattributedCurrentWarning(UserWarning):
+    """A user's membrane equation has a term that looks like a conductance-based current (linear in a
+    volt-valued constant) whose ions :func:`~brian2energy.usermodel.from_equations` was not told: it is
+    not counted. Name its reversal potential in ``ions``, or filter the warning by class."""
+
+
+class CoarseStepWarning(UserWarning):
+    """A group's time step is stable for its method but larger than the model's ``cell.dt``, the
+    largest step measured to keep spike times within 0.1 ms of an accurate reference: the run will
+    not be wrong by a blow-up, but its spike times may be off by more than that.
+
+    Filter it by class where a coarse step is meant (rates, not spike times):
+    ``warnings.simplefilter("ignore", CoarseStepWarning)``.
     """

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from brian2 import Quantity, coulomb, farad, meter, mV, second, volt
+from brian2 import Quantity, amp, coulomb, farad, mV, second, volt
 from brian2.units.constants import faraday_constant
 from brian2.units.fundamentalunits import get_dimensions
 
@@ -27,6 +27,8 @@ from .expressions import check_dimensions
 from .mechanisms import VALENCE
 
 __all__ = [
+    "CAPACITANCE",
+    "FLUX",
     "RestingState",
     "dynamics",
     "resting_rates",
@@ -35,6 +37,13 @@ __all__ = [
     "state_at",
     "steady_states",
 ]
+
+
+#: Keys of a model's ``analysis_outputs`` that the resting analysis reads besides currents and counters:
+#: the whole-cell capacitance (farad), and ``@flux_<ion>``, each ion's whole-cell inward current
+#: through every mechanism, pump included (amp). Not identifiers, so they clash with no model name.
+CAPACITANCE = "@capacitance"
+FLUX = "@flux_"
 
 
 def dynamics(model, overrides: Sequence[str] = ()) -> Dynamics:
@@ -58,8 +67,10 @@ class RestingState:
     """A steady state of a model (arrays when parameters were given as arrays).
 
     * ``v``: membrane potential; ``gates``: each gate's steady-state value;
-    * ``currents``: each mechanism's current density ``i_<name>``, the per-ion totals
-      ``i_<ion>`` and ``i_mem`` (amp/meter**2, outward positive);
+    * ``currents``: the currents the model's equations define (a :class:`~brian2energy.cell.Cell`:
+      each mechanism's density ``i_<name>``, the per-ion totals ``i_<ion>`` and ``i_mem``, in
+      amp/meter**2, outward positive; a model from :func:`~brian2energy.usermodel.from_equations`:
+      the user's current subexpressions, in their units and signs);
     * ``ion_flux``: each ion's net flux into the cell through all mechanisms, pump
       included (mol/second per cell, which Brian2 prints as katal; zero for every ion
       at a balanced rest);
@@ -110,6 +121,8 @@ def _parameters(model, params: dict) -> tuple[tuple[str, ...], list[np.ndarray],
                              f"{[*model.analysis_parameters, *sorted(namespace)]}")
         check_dimensions(params[name], namespace[name], f"{model.name}: {name}")
     given = (*free, *(params[n] for n in names))
+    if not given:  # a model without parameters, nothing overridden: one point
+        return (), [], (), {}
     try:
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in given))
     except ValueError:
@@ -129,11 +142,12 @@ def _states_at(model, dyn: Dynamics, v: np.ndarray, params: list[np.ndarray]) ->
             "eigenvalues": eigenvalues, "stable": np.all(eigenvalues.real < 0, axis=-1)}
 
 
-def _resting(model, params: dict, *, all_states: bool = False):
-    overrides, values, shape, constants = _parameters(model, params)
+def _resting(model, params: dict, *, all_states: bool = False, shape: tuple | None = None):
+    overrides, values, given_shape, constants = _parameters(model, params)
+    shape = given_shape if shape is None else shape
     dyn = dynamics(model, overrides)
     point, roots = dyn.steady_potentials(values)
-    n_points = len(values[0])
+    n_points = len(values[0]) if values else 1
     counts = np.bincount(point, minlength=n_points)
     if np.any(counts == 0):
         raise ModelError(f"{model.name}: no steady state between {V_RANGE[0] * 1e3:g} and {V_RANGE[1] * 1e3:g} mV "
@@ -171,10 +185,9 @@ def _package(model, found: dict, constants: dict, rows: np.ndarray, counts: np.n
     records = model.counter_records()
     entry = {c.name: outputs[c.name] for c in records if c.ion is not None}
     pump = Accounts(model, records).pump
-    area = pick(constants["area"]) * meter**2 if "area" in constants else model.area
-    capacitance = (pick(constants["C_m"]) * farad / meter**2 if "C_m" in constants else model.C_m) * area
-    ion_flux = {ion: -currents[f"i_{ion}"] * area / (VALENCE[ion] * faraday_constant)
-                for ion in model.ion_currents()}
+    capacitance = outputs[CAPACITANCE] * np.ones(shape) * farad
+    ion_flux = {key[len(FLUX):]: outputs[key] * amp / (VALENCE[key[len(FLUX):]] * faraday_constant)
+                for key in outputs if key.startswith(FLUX)}
     permeability = model.permeabilities()
     ratio = None
     if {"Na", "K"} <= set(permeability):
@@ -271,6 +284,10 @@ def resting_values(model) -> dict[str, Quantity | float]:
     return {"v": rest.v, **rest.gates}
 
 
+#: Variables every Brian2 group has, never a model's constant.
+_GROUP_VARIABLES = frozenset({"N", "i", "t", "dt", "t_in_timesteps", "lastspike", "not_refractory"})
+
+
 def resting_rates(model, group) -> RestingState:
     """The resting state of every neuron of ``group`` (no input, I_inj = 0), with its own parameters.
 
@@ -279,13 +296,12 @@ def resting_rates(model, group) -> RestingState:
     ``atp_per_second`` is what :func:`~brian2energy.energy.energy_report` and
     :func:`~brian2energy.energy.network_budget` book as rest, ``entry_rates`` their baselines.
     """
-    names = sorted(n for n in model.namespace if n in group.variables)
+    names = sorted(n for n in model.namespace if n in group.variables and n not in _GROUP_VARIABLES)
     n = len(group)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeveralSteadyStatesWarning)
         if not names:  # one point, as an array of one, for every neuron
-            one = {name: default * np.ones(1) for name, default in model.analysis_parameters.items()}
-            return _index(_resting(model, one), np.zeros(n, dtype=int))
+            return _index(_resting(model, {}, shape=(1,)), np.zeros(n, dtype=int))
         values = np.column_stack([np.asarray(getattr(group, name)[:]) for name in names])
         unique, inverse = np.unique(values, axis=0, return_inverse=True)
         state = _resting(model, {name: Quantity(unique[:, k], dim=get_dimensions(model.namespace[name]))
