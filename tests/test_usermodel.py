@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+import neuron_reference
 import numpy as np
 import pytest
 from brian2 import (
@@ -28,49 +29,23 @@ from brian2 import (
     ohm,
     second,
     seed,
-    siemens,
-    ufarad,
     uA,
-    umetre,
+    ufarad,
 )
 from brian2.units.constants import elementary_charge, faraday_constant
+from cobahh import AREA, COBAHH, COBAHH_EQS, COBAHH_IONS
 
-import neuron_reference
 from brian2energy import ModelError, from_equations, resting_state, steady_states
-from brian2energy.energy import BudgetMonitor, EnergyMonitor, energy_report, network_budget
+from brian2energy.energy import (
+    BudgetMonitor,
+    EnergyMonitor,
+    energy_report,
+    network_budget,
+)
 from brian2energy.errors import UnattributedCurrentWarning
 from brian2energy.rest import balance_rest
 
-# --- the COBAHH benchmark network ---------------------------------------------------------------
-# Benchmark 3 of Brette et al. (2007) J Comput Neurosci 23:349-398 (the network of Brian2's
-# examples/COBAHH.py): Traub & Miles (1991) HH cells with exponential synaptic conductances.
-# Parameters as published; the equations written here with the currents as subexpressions.
-AREA = 20000 * umetre**2
-COBAHH = dict(
-    Cm=1 * ufarad / cm**2 * AREA, gl=5e-5 * siemens / cm**2 * AREA, El=-60 * mV, EK=-90 * mV, ENa=50 * mV,
-    g_na=100 * msiemens / cm**2 * AREA, g_kd=30 * msiemens / cm**2 * AREA, VT=-63 * mV, taue=5 * ms,
-    taui=10 * ms, Ee=0 * mV, Ei=-80 * mV,
-)
-COBAHH_EQS = """
-dv/dt = (I_leak + I_exc + I_inh - I_Na - I_K)/Cm : volt
-I_leak = gl*(El - v) : amp
-I_exc = ge*(Ee - v) : amp
-I_inh = gi*(Ei - v) : amp
-I_Na = g_na*m**3*h*(v - ENa) : amp
-I_K = g_kd*n**4*(v - EK) : amp
-dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-dge/dt = -ge/taue : siemens
-dgi/dt = -gi/taui : siemens
-alpha_m = 1.28/exprel((13*mV - v + VT)/(4*mV))/ms : Hz
-beta_m = 1.4/exprel((v - VT - 40*mV)/(5*mV))/ms : Hz
-alpha_h = 0.128*exp((17*mV - v + VT)/(18*mV))/ms : Hz
-beta_h = 4/(1 + exp((40*mV - v + VT)/(5*mV)))/ms : Hz
-alpha_n = 0.16/exprel((15*mV - v + VT)/(5*mV))/ms : Hz
-beta_n = 0.5*exp((10*mV - v + VT)/(40*mV))/ms : Hz
-"""
-COBAHH_IONS = {"ENa": "Na", "EK": "K", "El": ("Na", "K"), "Ee": ("Na", "K"), "Ei": "Cl"}
+# --- the COBAHH benchmark network (tests/cobahh.py) ---------------------------------------------
 N_E, N_I, P_CONNECT, DURATION = 320, 80, 0.08, 100 * ms  # 4000 cells at p = 0.02, scaled down
 
 
@@ -363,3 +338,24 @@ def test_neuron_group_hands_over_like_a_cell():
         model.neuron_group(1, namespace={})
     with pytest.raises(ModelError, match="positive whole number"):
         model.neuron_group(0)
+
+
+def test_the_readme_snippet_counts_and_rests():
+    """The README's from_equations snippet, run as written: the firing cell spends more, rest costs what the
+    model file's squid axon costs at rest (the same cell)."""
+    from pathlib import Path
+
+    from brian2energy import load_model
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Use it in your own network", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "from_equations" in code
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the project's own README
+    atp = np.asarray(scope["neurons"].ATP_ions[:])
+    assert 0 < atp[0] and atp[1] > 10 * atp[0]
+    rest = float(scope["brian2energy"].resting_state(scope["model"]).atp_per_second * second)
+    assert rest == pytest.approx(float(resting_state(load_model("squid_axon_hh1952")).atp_per_second * second),
+                                 rel=1e-6)
+    assert atp[0] == pytest.approx(rest * 0.1, rel=1e-3)  # at rest for 100 ms: rest x duration

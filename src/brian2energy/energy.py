@@ -97,7 +97,10 @@ def _accounts(group, cell, who: str) -> Accounts:
     if accounts is None:
         if cell is None:
             raise ModelError(f"{who}: this group was not made by brian2energy (Cell.neuron_group); pass cell=")
-        accounts = Accounts(cell, tuple(c for c in cell.counter_records() if c.name in group.variables))
+        # the counter mode the group's equations were written in: every counter, or the totals
+        found = [records for mode in (True, "totals") if (records := cell.counter_records(counters=mode))
+                 and all(c.name in group.variables for c in records)]
+        accounts = Accounts(cell, found[0] if found else ())
     elif cell is not None and cell is not accounts.model:
         raise ModelError(f"{who}: this group was made from {accounts.model.name!r}, not from the cell given "
                          f"({cell.name!r}); leave out cell=")
