@@ -5,7 +5,8 @@ What it measures (all in one run, so the ratios compare like with like):
 * ``N`` (default 10,000) Hodgkin-Huxley 1952 squid-axon neurons, neuron ``i``
   injected with a constant current density ``20*i/(N-1)`` uA/cm^2 (0-20 uA/cm^2),
   simulated for ``--duration`` (default 1 s) from rest.
-* brian2energy (``load_model("squid_axon_hh1952")``, rk4, dt = 0.01 ms) on
+* brian2energy (``load_model("squid_axon_hh1952")``, rk4, dt = ``cell.dt``, the model's measured
+  step: 0.05 ms; the README's table was measured at dt = 0.01 ms, before it was measured) on
   Brian2's ``cpp_standalone`` device with ``enable_vector_math()`` (the opt-in
   compiler settings that let gcc vectorise exp/expm1; 5.6x faster than Brian2's
   default flags, same results to rounding), with the energy counters on and off. Each
@@ -22,7 +23,7 @@ What it measures (all in one run, so the ratios compare like with like):
   0.0125, ... that keeps spike times within 0.1 ms of CVODE over 1 s at 0-20
   uA/cm^2 (at dt = 0.025 ms it drifts 0.26 ms by 1 s; backward Euler needs
   dt < 0.0005 ms, too slow to run at this N); and backward Euler at dt = 0.01 ms,
-  Brian2's step but *not* equally accurate, for reference. Setup (building the
+  Brian2's former step but *not* equally accurate, for reference. Setup (building the
   sections) is reported apart from the run (``psolve``).
 * Accuracy, checked in the same run: for about 10 neurons spread over the
   current range, the spike times of every configuration are compared in order
@@ -74,7 +75,7 @@ import numpy as np
 TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 MODEL = "squid_axon_hh1952"
 I_MAX = 20.0  # largest injected current density, uA/cm^2
-BRIAN_DT = 0.01  # ms
+BRIAN_DT = None  # ms; None: the model's cell.dt (read in the Brian2 sub-process)
 N_SAMPLE = 10  # neurons checked against CVODE
 TOLERANCE = 0.1  # ms, the accuracy criterion on spike times
 EARLY_WINDOW = 200.0  # ms, the window the NEURON step sizes were chosen on
@@ -118,8 +119,10 @@ def run_brian2(n: int, duration_ms: float, counters: bool, threads: int) -> dict
         set_device("cpp_standalone", directory=directory, build_on_run=False)
         if threads > 1:
             prefs.devices.cpp_standalone.openmp_threads = threads
-        defaultclock.dt = BRIAN_DT * ms
-        group = load_model(MODEL).neuron_group(n, counters=counters, dt=BRIAN_DT * ms)
+        cell = load_model(MODEL)
+        step = cell.dt if BRIAN_DT is None else BRIAN_DT * ms
+        defaultclock.dt = step
+        group = cell.neuron_group(n, counters=counters, dt=step)
         group.I_inj = currents(n) * uA / cm**2
         spikes = SpikeMonitor(group)
         run(duration_ms * ms)
@@ -132,6 +135,7 @@ def run_brian2(n: int, duration_ms: float, counters: bool, threads: int) -> dict
         binary = device.timers["run_binary"]
         index, t = np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / ms)
     return {
+        "dt": float(step / ms),
         "setup": setup,
         "compile": build - binary,
         "run": device._last_run_time,
@@ -329,7 +333,7 @@ class Runner:
                     results[counters].wall = min(results[counters].wall, out["wall"])
                     results[counters].compile = min(results[counters].compile, out["compile"])
                 else:
-                    results[counters] = Result(label, BRIAN_DT, self.n, self.duration_ms, out["setup"],
+                    results[counters] = Result(label, out["dt"], self.n, self.duration_ms, out["setup"],
                                                out["compile"], [out["run"]], out["wall"],
                                                out["n_spikes"], out["trains"])
         return results

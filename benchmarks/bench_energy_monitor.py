@@ -1,6 +1,6 @@
 """What an EnergyMonitor costs, measured against the simulation it watches (cpp_standalone, 1 thread).
 
-1,000 squid-axon neurons (currents spread over 0-20 uA/cm^2) for 200 ms at dt = 0.01 ms,
+1,000 squid-axon neurons (currents spread over 0-20 uA/cm^2) for 200 ms at dt = cell.dt (0.05 ms),
 run three ways in separate processes, side by side in one run: no monitor, an
 ``EnergyMonitor`` recording every neuron at every step (what per-spike windows and spike
 peaks need), and one recording every 0.1 ms. Prints Brian2's own run time of each and the
@@ -22,7 +22,8 @@ from brian2energy import load_model
 from brian2energy.energy import EnergyMonitor
 mode, n, duration, workdir = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 set_device("cpp_standalone", directory=workdir)
-group = load_model("squid_axon_hh1952").neuron_group(n, dt=0.01 * ms)
+cell = load_model("squid_axon_hh1952")
+group = cell.neuron_group(n, dt=cell.dt)  # its measured step, 0.05 ms
 group.I_inj = np.linspace(0, 20, n) * uA / cm**2
 if mode == "every step":
     EnergyMonitor(group)
@@ -43,7 +44,7 @@ def main() -> None:
         for k, mode in enumerate(("none", "every step", "every 0.1 ms")):
             print(f"running: monitor {mode} ...", flush=True)
             times[mode] = run_worker(WORKER, mode, args.n, args.duration, f"{tmp}/{k}")["run"]
-    print(f"\n{args.n} neurons, {args.duration:g} s at dt = 0.01 ms (run time: Brian2's timing of the run)")
+    print(f"\n{args.n} neurons, {args.duration:g} s at dt = cell.dt (run time: Brian2's timing of the run)")
     for mode, t in times.items():
         print(f"  EnergyMonitor {mode:14s} {t:8.2f} s   x{t / times['none']:.3f} of the bare run")
 

@@ -3,8 +3,9 @@
 10,000 neurons (8,000 Pospischil pyramidal cells balanced 2 mV past their critical rest, so
 the network fires by itself, and 2,000 Wang-Buzsaki interneurons) with about 1,000,000
 AMPA+NMDA and GABA_A synapses (``brian2energy.network.ei_network``, p = 0.01: 100 inputs per
-neuron), 1 s at dt = 0.01 ms, built three ways: with every energy counter (per mechanism and
-receptor, both ATP views) and the population budget monitors; with the budget's counters only
+neuron), 1 s at dt = cell.dt (0.025 ms; the README's table was measured at 0.01 ms), built
+three ways: with every energy counter (per mechanism and receptor, both ATP views) and the
+population budget monitors; with the budget's counters only
 (``counters="totals"``: Na+ and Ca2+ entry of the cells and of their synapses) and the
 monitors; and the same network without any (``counters=False``). The builds run in turn,
 ``--repeats`` times each, in separate processes, side by side in one run.
@@ -32,10 +33,10 @@ counters = {"full": True, "totals": "totals", "off": False}[mode]
 enable_vector_math()
 set_device("cpp_standalone", directory=workdir)
 prefs.devices.cpp_standalone.openmp_threads = threads
-defaultclock.dt = 0.01 * ms
 rs = load_model("cortical_pyramidal_rs")
 e_cell = balance_rest(rs, critical_rest(rs).v + 2 * mV)
 i_cell = balance_rest(load_model("fast_spiking_interneuron").replace(area=5000 * um**2), -65 * mV)
+defaultclock.dt = min(e_cell.dt, i_cell.dt)  # both cells' measured steps kept (0.025 ms)
 net = ei_network(e_cell, i_cell, n_e=n * 4 // 5, n_i=n // 5, p=0.01, seed=1, counters=counters)
 net.network.run(duration * second)
 print(json.dumps({"run": device._last_run_time, "synapses": sum(len(s) for s in net.synapses.values()),
@@ -56,8 +57,8 @@ def main() -> None:
             for mode in runs:
                 print(f"run {k + 1}/{args.repeats}: accounting {mode} ...", flush=True)
                 runs[mode].append(run_worker(WORKER, mode, args.n, args.duration, args.threads, f"{tmp}/{mode}"))
-    steps = args.n * round(args.duration / 1e-5)
-    print(f"\n{args.n} neurons, {runs['off'][0]['synapses']} synapses, {args.duration:g} s at dt = 0.01 ms, "
+    steps = args.n * round(args.duration / 2.5e-5)  # dt = cell.dt of the pyramidal cell, 0.025 ms
+    print(f"\n{args.n} neurons, {runs['off'][0]['synapses']} synapses, {args.duration:g} s at dt = 0.025 ms (cell.dt), "
           f"cpp_standalone, {args.threads} OpenMP thread(s); run time = Brian2's timing of the run")
     best = {}
     for mode, label in (("full", "every counter"), ("totals", 'counters="totals"'), ("off", "without accounting")):

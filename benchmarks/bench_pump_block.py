@@ -1,7 +1,7 @@
 """Minutes of biological time in seconds: one Hubel & Dahlem 2014 cell under a pump block, cpp_standalone.
 
 The cell rests 20 s, its pump is blocked for 9.5 s (500 spikes, then depolarization block) and
-restored, and it is followed to ``--duration`` seconds (recovery takes ~80 s), at dt = 0.01 ms
+restored, and it is followed to ``--duration`` seconds (recovery takes ~80 s), at dt = cell.dt = 0.01 ms
 with rk4, spikes recorded, ``enable_vector_math()`` on. Prints Brian2's run time (compilation excluded), the ratio of
 simulated to run time, and the same for ``--neurons`` independent cells in one group (cells
 with different block fractions, vectorised: no Python loop over cells).
@@ -25,7 +25,8 @@ from brian2energy.ions import pump_block
 n, duration, workdir = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 enable_vector_math()
 set_device("cpp_standalone", directory=workdir, build_on_run=False)
-group = load_model("hubel_dahlem_2014").neuron_group(n, dt=0.01 * ms)
+cell = load_model("hubel_dahlem_2014")
+group = cell.neuron_group(n, dt=cell.dt)  # its measured step, 0.01 ms
 spikes = SpikeMonitor(group)
 run(20 * second)
 pump_block(group, np.linspace(1, 0.5, n))
@@ -47,7 +48,7 @@ def main() -> None:
         for n in (1, args.neurons):
             print(f"running {n} cell(s) ...", flush=True)
             results[n] = run_worker(WORKER, n, args.duration, f"{tmp}/{n}")
-    print(f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = 0.01 ms, "
+    print(f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = cell.dt = 0.01 ms, "
           f"rk4, cpp_standalone, 1 thread (run time: Brian2's timing of the run)")
     for n, r in results.items():
         print(f"  {n:5d} cell(s): {r['run']:7.2f} s run time, simulated/run time = {args.duration / r['run']:6.1f} "

@@ -44,7 +44,7 @@ before, after = 20 * ms, (20 if args.quick else 40) * ms
 fig, axes = plt.subplots(3, len(MODELS), figsize=(13, 9))
 for column, (name, (pulse, published)) in enumerate(MODELS.items()):
     cell = load_model(name)
-    group = cell.neuron_group(1, dt=0.01 * ms)
+    group = cell.neuron_group(1, dt=cell.dt)  # the model's measured step
     monitor = EnergyMonitor(group)
     net = Network(group, monitor)
     net.run(before)

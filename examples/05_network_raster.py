@@ -44,10 +44,9 @@ else:
     set_device("cpp_standalone", directory=build)
     prefs.devices.cpp_standalone.openmp_threads = 2
     n_e, n_i, p, duration = 3200, 800, 0.02, 1 * second
-defaultclock.dt = 0.01 * ms
-
 pyramidal = load_model("cortical_pyramidal_rs")
 interneuron = balance_rest(load_model("fast_spiking_interneuron").replace(area=5000 * um**2), -65 * mV)
+defaultclock.dt = min(pyramidal.dt, interneuron.dt)  # both cells' measured steps kept (0.025 ms)
 critical = critical_rest(pyramidal)
 v_depolarized = critical.v + 2 * mV
 cases = {"normal rest": -65 * mV, "depolarized rest": v_depolarized}

@@ -41,7 +41,7 @@ t_block, blocked, t_end = (2, 9.5, 15) if args.quick else (20, 9.5, 160)
 t_restore = t_block + blocked
 
 cell = load_model("hubel_dahlem_2014")
-neuron = cell.neuron_group(1, dt=0.01 * ms)
+neuron = cell.neuron_group(1, dt=cell.dt)  # its measured step, 0.01 ms
 spikes = SpikeMonitor(neuron)
 slow = StateMonitor(neuron, ["v", "Na_i", "K_i", "K_o", "E_Na", "E_K", "i_pump", "ATP_pump", "ATP_ions"],
                     record=0, dt=1 * ms)

@@ -35,7 +35,7 @@ def test_demo_writes_figure_and_summary_matching_neuron(tmp_path, capsys):
     summary = SimpleNamespace(**json.loads((out / "energy_summary.json").read_text()))
     # NEURON's hh, same protocol: a 10 uA/cm^2 step from 20 to 130 ms in a 150 ms run.
     # ATP = Na+ entry / 3e. Rest within 1% (it is a steady state: both are exact to
-    # root-finding precision); per spike within 3% (integration over spikes at dt = 0.01 ms).
+    # root-finding precision); per spike within 3% (integration over spikes at the demo's step, cell.dt = 0.05 ms).
     rest = neuron_reference.simulate_hh(150.0, 0.0)
     step = neuron_reference.simulate_hh(150.0, 10.0, t_on=20.0, t_off=130.0)
     assert summary.spikes == step.n_spikes

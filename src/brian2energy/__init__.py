@@ -10,7 +10,7 @@ receptors whose ions are counted (``synapses``), moving ion concentrations and p
 
 from .cell import Cell, Ion
 from .compiler import enable_vector_math
-from .errors import ModelError, SeveralSteadyStatesWarning
+from .errors import CoarseStepWarning, ModelError, SeveralSteadyStatesWarning
 from .leaks import GHKLeak, Leak
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
@@ -21,6 +21,7 @@ from .usermodel import EquationModel, from_equations
 __all__ = [
     "Cell",
     "Channel",
+    "CoarseStepWarning",
     "EquationModel",
     "GHKLeak",
     "Gate",

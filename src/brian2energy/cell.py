@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from brian2 import Equations, NeuronGroup, Quantity, amp, farad, kelvin, log, meter, mmolar, mV
+from brian2.units import second
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
 from .accounting import (
@@ -46,6 +47,7 @@ from .ions import Concentrations
 from .leaks import GHKLeak, LeakSplit
 from .mechanisms import VALENCE, Mechanism, scaled, unit_string
 from .resting import CAPACITANCE, FLUX, resting_values
+from .step import StepCheck, check_step, derived_steps
 from .synapses import Receptor
 
 __all__ = ["DEFAULT_METHOD", "Cell", "Ion"]
@@ -111,6 +113,10 @@ class Cell:
         ``balance_rest``); :func:`~brian2energy.rest.resting_state` then picks the one nearest.
     concentrations : which ion concentrations move (:class:`~brian2energy.ions.Concentrations`);
         they start at the ``ions`` values. Without it every concentration is fixed.
+    dt, dt_stable, dt_source : the measured time steps for the default method and where they come
+        from (a model file's ``[cell]`` keys, from ``benchmarks/step_ladder.py``): see :attr:`dt`.
+        Without them both steps are derived from the cell's dynamics
+        (:func:`~brian2energy.step.derived_steps`).
     """
 
     def __init__(
@@ -127,6 +133,9 @@ class Cell:
         reference: str = "",
         v_rest: Quantity | None = None,
         concentrations: Concentrations | None = None,
+        dt: Quantity | None = None,
+        dt_stable: Quantity | None = None,
+        dt_source: str = "",
     ) -> None:
         self.C_m = check_dimensions(C_m, farad / meter**2, "Cell: C_m")
         self.area = check_dimensions(area, meter**2, "Cell: area")
@@ -151,6 +160,7 @@ class Cell:
         self.name, self.description, self.reference = name, description, reference
         self.v_rest = None if v_rest is None else check_dimensions(v_rest, mV, "Cell: v_rest")
         self.concentrations = concentrations
+        self._steps = _check_steps(dt, dt_stable, dt_source)
         #: What the analysis built from this cell's equations (engine functions, balance templates),
         #: keyed by what was asked; a cell's equations never change, so entries stay valid.
         self.cache: dict = {}
@@ -194,12 +204,15 @@ class Cell:
         """A copy with some constructor arguments changed (``area=...``, ``mechanisms=...``, ``ions=...``).
 
         The mechanisms are the specifications this cell was given, resolved again for the copy's
-        ions and temperature (a ``Leak.split`` keeps its total conductance and reversal).
+        ions and temperature (a ``Leak.split`` keeps its total conductance and reversal). The copy
+        keeps the measured steps (``dt``, ``dt_stable``); pass ``dt=None, dt_stable=None`` to have
+        them derived from the copy's own dynamics.
         """
         args = dict(mechanisms=self.specifications, C_m=self.C_m, area=self.area, ions=self.ions,
                     temperature=self.temperature, spike_threshold=self.spike_threshold, name=self.name,
                     description=self.description, reference=self.reference, v_rest=self.v_rest,
-                    concentrations=self.concentrations)
+                    concentrations=self.concentrations, dt=self._steps[0], dt_stable=self._steps[1],
+                    dt_source=self._steps[2])
         unknown = sorted(set(changes) - set(args))
         if unknown:
             raise ModelError(f"Cell.replace: unknown argument(s) {unknown}, expected some of {sorted(args)}")
@@ -212,6 +225,45 @@ class Cell:
         """The same cell (capacitance, area, ions, temperature) with other mechanisms."""
         return self.replace(mechanisms=mechanisms,
                             description=self.description if description is None else description)
+
+    @property
+    def dt(self) -> Quantity:
+        """The largest time step at which the default method (rk4) keeps this cell's spike times within
+        0.1 ms of an accurate reference; use it as ``defaultclock.dt = cell.dt``.
+
+        A shipped model's is measured (``benchmarks/step_ladder.py``: the largest of 0.005, 0.01,
+        0.02, 0.025, 0.05 ms keeping spike times within 0.1 ms of NEURON CVODE or a tight scipy
+        solution over 1 s of tonic firing at several currents; for cells that do not fire, ``v``
+        within 0.1 mV under current steps) and stored in its file with that provenance
+        (:attr:`dt_source`). A cell built in Python without one gets a conservative step derived
+        from the eigenvalues of its Jacobian over the states a spike passes through
+        (:func:`~brian2energy.step.derived_steps`), or 0.01 ms if its dynamics cannot be analysed.
+        """
+        return self._step_values()[0]
+
+    @property
+    def dt_stable(self) -> Quantity | None:
+        """The largest step (of the ladder and 0.1 ms) known to integrate this cell stably with rk4;
+        :meth:`neuron_group` refuses larger ones. Measured for a shipped model, derived otherwise
+        (rk4's linear stability limit at the steady states); None if unknown (not checked)."""
+        return self._step_values()[1]
+
+    @property
+    def dt_source(self) -> str:
+        """Where :attr:`dt` and :attr:`dt_stable` come from (script, reference, date, error)."""
+        return self._step_values()[2]
+
+    def _step_values(self) -> tuple[Quantity, Quantity | None, str]:
+        dt, dt_stable, source = self._steps
+        if dt is not None and dt_stable is not None:
+            return dt, dt_stable, source or "given"
+        if "steps" not in self.cache:
+            self.cache["steps"] = derived_steps(self)
+        derived = self.cache["steps"]
+        if dt is None and dt_stable is None:  # a source without its steps describes nothing here
+            return derived
+        return (dt if dt is not None else derived[0], dt_stable if dt_stable is not None else derived[1],
+                "; ".join(x for x in (source, derived[2]) if x))
 
     @property
     def pump(self) -> Mechanism | None:
@@ -388,10 +440,22 @@ class Cell:
         conductances start at 0. ``synapses`` are receptor types (see :meth:`equations`).
         ``kwargs`` go to ``NeuronGroup`` (``dt``, ``name``, ...). The group's counters are
         recorded for :func:`~brian2energy.accounting.accounts_of`, which the monitors read.
+
+        The step is checked (for rk4, :func:`~brian2energy.step.check_step`): a ``dt`` above
+        :attr:`dt_stable` raises :class:`~brian2energy.errors.ModelError` naming the model, the step,
+        the method and the largest step that works, one above :attr:`dt` warns
+        (:class:`~brian2energy.errors.CoarseStepWarning`). An explicit ``dt=`` (or ``clock=``) is
+        checked here; and at the start of each run, the clock's step then, if it is not the one
+        checked already (``defaultclock.dt`` may be set after the group is built).
         """
         if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
             raise ModelError(f"{self.name}: neuron_group(N): N must be a positive whole number of neurons, got {N!r}")
         per_neuron = self._per_neuron(parameters)
+        explicit = kwargs.get("dt")
+        if explicit is None and kwargs.get("clock") is not None:
+            explicit = kwargs["clock"].dt
+        if explicit is not None:
+            check_step(self, check_dimensions(explicit, second, f"{self.name}: neuron_group(dt=...)"), method)
         ns = {k: v for k, v in self.namespace.items() if k not in per_neuron}
         group = NeuronGroup(
             N,
@@ -411,11 +475,28 @@ class Cell:
             if name != "K_o_exchange":
                 setattr(group, name, getattr(self.ions[ion], "inside" if side == "i" else "outside"))
         register(group, self, self.counter_records(_check_synapses(synapses, self), counters))
+        check = StepCheck(self, group, method)
+        check.checked = None if explicit is None else float(explicit)
+        group.contained_objects.append(check)
         return group
 
     def __repr__(self) -> str:
         mechs = ", ".join(repr(m) for m in self.mechanisms)
         return f"Cell({self.name!r}: {mechs})"
+
+
+def _check_steps(dt, dt_stable, source) -> tuple[Quantity | None, Quantity | None, str]:
+    """The measured steps given to a cell: positive times, ``dt`` not above ``dt_stable``."""
+    for value, what in ((dt, "dt"), (dt_stable, "dt_stable")):
+        if value is not None:
+            check_dimensions(value, second, f"Cell: {what}")
+            if not float(value) > 0:
+                raise ModelError(f"Cell: {what} must be a positive time step, got {value!r}")
+    if dt is not None and dt_stable is not None and float(dt) > float(dt_stable) * (1 + 1e-9):
+        raise ModelError(f"Cell: dt = {dt!r} is larger than dt_stable = {dt_stable!r}, the largest stable step")
+    if not isinstance(source, str):
+        raise ModelError(f"Cell: dt_source must be a string, got {source!r}")
+    return dt, dt_stable, source
 
 
 def _names(names: Iterable[str] | str, what: str) -> tuple[str, ...]:

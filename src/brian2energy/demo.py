@@ -78,7 +78,7 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
         rest = resting_state(cell)
 
     # 1. one cell at rest and one under a current step
-    group = cell.neuron_group(2, dt=0.01 * ms)
+    group = cell.neuron_group(2, dt=cell.dt)  # the model's measured step
     states = StateMonitor(group, ["v", "i_NaV", "i_Kdr", "i_leak_Na", "i_leak_K", "ATP_ions"], record=True,
                           dt=0.05 * ms)
     spikes = SpikeMonitor(group)

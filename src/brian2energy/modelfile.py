@@ -1,7 +1,8 @@
 """Model files: TOML data describing a cell, read safely into a :class:`~brian2energy.cell.Cell`.
 
 A model file has a ``description`` and ``reference``, a ``[cell]`` table
-(``C_m``, ``area``, ``temperature``, optional ``spike_threshold``), an
+(``C_m``, ``area``, ``temperature``, optional ``spike_threshold``, and the measured time steps
+``dt``, ``dt_stable`` with their provenance ``dt_source``, see :attr:`Cell.dt`), an
 ``[ions.<name>]`` table per ion (``E`` and/or ``inside``/``outside``), an
 array of ``[[mechanisms]]`` tables, each with a ``type`` and its keys, and an optional
 ``[concentrations]`` table (``volume_inside``, ``volume_outside``, ``inside``, ``outside``
@@ -229,6 +230,20 @@ def _mechanism(data: Any, source: str, where: str):
     return mech
 
 
+def _steps(cell: _Table) -> dict[str, Any]:
+    """The ``[cell]`` table's measured steps: ``dt`` and ``dt_stable`` positive times, ``dt`` not above
+    ``dt_stable``, ``dt_source`` a string."""
+    steps = {name: cell.quantity(name, second, None) for name in ("dt", "dt_stable")}
+    for name, value in steps.items():
+        if value is not None and not float(value) > 0:
+            raise ModelError(f"must be a positive time step such as \"0.025 ms\", got {cell.data[name]!r}",
+                             source=cell.source, key=cell.key(name))
+    if None not in steps.values() and float(steps["dt"]) > float(steps["dt_stable"]) * (1 + 1e-9):
+        raise ModelError(f"{cell.data['dt']!r} is larger than dt_stable = {cell.data['dt_stable']!r}, the largest "
+                         "stable step", source=cell.source, key=cell.key("dt"))
+    return {**steps, "dt_source": cell.raw("dt_source", "", str)}
+
+
 def _build(data: dict[str, Any], source: str, name: str) -> Cell:
     top = _Table(data, source, "")
     description = top.raw("description", "", str)
@@ -262,6 +277,7 @@ def _build(data: dict[str, Any], source: str, name: str) -> Cell:
         area=cell.quantity("area", meter**2),
         temperature=cell.quantity("temperature", kelvin),
         spike_threshold=cell.quantity("spike_threshold", mV, -20 * mV),
+        **_steps(cell),
     )
     cell.finish()
     top.finish()
