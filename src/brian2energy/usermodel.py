@@ -60,7 +60,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError,
 from .accounting import COUNTED_IONS, Counter, counter_equations, counter_set, register
 from .engine import substituted
 from .errors import ModelError, UnattributedCurrentWarning
-from .expressions import check_dimensions
+from .expressions import check_dimensions, exprel
 from .mechanisms import VALENCE
 from .resting import CAPACITANCE, FLUX, resting_values
 
@@ -393,9 +393,7 @@ def _values(eqs: Equations, ns: dict, symbols: dict) -> dict[str, Quantity]:
 def _dimensionless_exprel(x):
     if isinstance(x, Quantity) and not x.is_dimensionless:
         raise DimensionMismatchError("exprel takes a dimensionless argument", get_dimensions(x))
-    x = np.asarray(x, dtype=float)
-    with np.errstate(all="ignore"):
-        return np.where(x == 0, 1.0, np.expm1(x) / np.where(x == 0, 1.0, x))
+    return exprel(x)
 
 
 def _evaluate(expr: sympy.Expr, values: Mapping[str, Quantity], what: str):
