@@ -2,7 +2,7 @@
 
 The cell rests 20 s, its pump is blocked for 9.5 s (500 spikes, then depolarization block) and
 restored, and it is followed to ``--duration`` seconds (recovery takes ~80 s), at dt = cell.dt = 0.01 ms
-with rk4, spikes recorded, ``enable_vector_math()`` on. Prints Brian2's run time (compilation excluded), the ratio of
+with rk4, spikes recorded, the default vectorised maths. Prints Brian2's run time (compilation excluded), the ratio of
 simulated to run time, and the same for ``--neurons`` independent cells in one group (cells
 with different block fractions, vectorised: no Python loop over cells).
 Usage: python benchmarks/bench_pump_block.py [--duration 120] [--neurons 100]
@@ -20,10 +20,9 @@ import json, sys, warnings
 warnings.simplefilter("ignore")
 import numpy as np
 from brian2 import *
-from brian2energy import enable_vector_math, load_model
+from brian2energy import load_model
 from brian2energy.ions import pump_block
 n, duration, workdir = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-enable_vector_math()
 set_device("cpp_standalone", directory=workdir, build_on_run=False)
 cell = load_model("hubel_dahlem_2014")
 group = cell.neuron_group(n, dt=cell.dt)  # its measured step, 0.01 ms

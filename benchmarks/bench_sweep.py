@@ -2,8 +2,8 @@
 
 ``excitability_sweep`` balances the squid axon at 1,000 resting potentials from -75 to
 -57.5 mV (straddling its critical rest at -59.65 mV), analyses each point's stability and
-simulates all of them in one ``NeuronGroup`` for 2 s (dt = 0.025 ms, rk4), with
-``enable_vector_math()``. Each
+simulates all of them in one ``NeuronGroup`` for 2 s (dt = 0.025 ms, rk4), with the default
+(vectorised) compiler flags. Each
 configuration runs in its own process, measured side by side in one run:
 
 * cython, first run in a fresh cache directory (code generation and compilation included);
@@ -30,11 +30,10 @@ WORKER = """
 import json, sys, time, warnings
 import numpy as np
 from brian2 import *
-from brian2energy import enable_vector_math, load_model
+from brian2energy import load_model
 from brian2energy.rest import excitability_sweep
 config, points, duration, workdir = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 start = time.perf_counter()
-enable_vector_math()
 if config == "cpp_standalone":
     set_device("cpp_standalone", directory=workdir)
     prefs.devices.cpp_standalone.openmp_threads = 2

@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from brian2 import *
 
-from brian2energy import SeveralSteadyStatesWarning, enable_vector_math, load_model, plot
+from brian2energy import SeveralSteadyStatesWarning, load_model, plot
 from brian2energy.energy import network_budget
 from brian2energy.network import ei_network
 from brian2energy.rest import balance_rest, critical_rest
@@ -39,7 +39,6 @@ if args.quick:
     prefs.codegen.target = "numpy"
     n_e, n_i, p, duration = 40, 10, 0.2, 0.04 * second
 else:
-    enable_vector_math()
     build = tempfile.mkdtemp(prefix="brian2energy_05_")  # the compiled project: not under --out
     set_device("cpp_standalone", directory=build)
     prefs.devices.cpp_standalone.openmp_threads = 2

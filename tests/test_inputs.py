@@ -9,12 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brian2 import cm, mS, mV, ms
+from brian2 import cm, mS, ms, mV
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brian2energy import ModelError, load_model
-from brian2energy.expressions import FUNCTIONS, MAX_LENGTH, QUANTITY_UNITS, evaluate, parse_quantity
+from brian2energy import Channel, Leak, ModelError, load_model
+from brian2energy.expressions import (
+    FUNCTIONS,
+    MAX_LENGTH,
+    QUANTITY_UNITS,
+    evaluate,
+    parse_quantity,
+)
 
 SQUID = (Path(__file__).parent.parent / "models" / "squid_axon_hh1952.toml").read_text()
 CHANNEL = SQUID + """
@@ -243,13 +249,13 @@ TOML_VALUES = st.recursive(
                                                                        max_size=3),
     max_leaves=8,
 )
-_VALUE_LINE = re.compile(r'^(\w+) = (".*?"|\[.*?\])', re.M)
+_VALUE_LINE = re.compile(r'^(\w+) = (".*?"|\[.*?\])', re.MULTILINE)
 
 
 @FAST
 @given(st.sampled_from([SQUID, CHANNEL.replace("ALPHA", "0.01/ms")]), st.data(), TOML_VALUES)
 def test_random_model_file_values_give_a_cell_or_a_model_error(tmp_path, base, data, value):
-    lines = [m for m in _VALUE_LINE.finditer(base) if not m.group(0).startswith("ion")]  # see the xfail below
+    lines = list(_VALUE_LINE.finditer(base))
     line = data.draw(st.sampled_from(lines), label="replaced")
     text = base[: line.start(2)] + _toml(value) + base[line.end(2):]
     path = write(tmp_path, text, "random.toml")
@@ -259,13 +265,52 @@ def test_random_model_file_values_give_a_cell_or_a_model_error(tmp_path, base, d
         assert "random.toml" in str(exc)
 
 
-@pytest.mark.xfail(strict=True, reason="ion names and shares are not type-checked (modelfile/mechanisms, to fix)")
 @pytest.mark.parametrize(
-    ("old", "new"),
-    [('ion = "K"', 'ion = {K = ""}'), ('ion = "K"', "ion = {K = []}"), ('ions = ["Na", "K"]', 'ions = [[], "K"]')],
+    ("old", "new", "key", "words"),
+    [
+        ('ion = "K"', 'ion = {K = ""}', "mechanisms[3].ion.K", ["expected an int or float", "got ''"]),
+        ('ion = "K"', "ion = {K = []}", "mechanisms[3].ion.K", ["expected an int or float", "got []"]),
+        ('ion = "K"', "ion = {K = true}", "mechanisms[3].ion.K", ["expected an int or float", "got True"]),
+        ('ion = "K"', 'ion = {K = "1"}', "mechanisms[3].ion.K", ["expected an int or float", "got '1'"]),
+        ('ion = "K"', 'ion = ["K"]', "mechanisms[3].ion", ["expected a str or dict", "got ['K']"]),
+        ('ions = ["Na", "K"]', 'ions = [[], "K"]', "mechanisms[2].ions[0]", ["expected a str", "got []"]),
+        ('ions = ["Na", "K"]', 'ions = ["Na", 3]', "mechanisms[2].ions[1]", ["expected a str", "got 3"]),
+    ],
 )
-def test_ions_that_are_not_names_or_shares(tmp_path, old, new):
-    load_error(write(tmp_path, CHANNEL.replace("ALPHA", "0.01/ms").replace(old, new)))
+def test_ions_that_are_not_names_or_shares(tmp_path, old, new, key, words):
+    message = load_error(write(tmp_path, CHANNEL.replace("ALPHA", "0.01/ms").replace(old, new)))
+    for word in ["bad.toml", key, *words]:
+        assert word in message, message
+
+
+@pytest.mark.parametrize(
+    ("ion", "words"),
+    [
+        ("{K = nan}", ["'K': nan", "sum to 1"]),
+        ("{K = inf}", ["'K': inf", "sum to 1"]),
+        ("{K = 2, Na = -1}", ["non-negative"]),
+        ("{}", ["{}", "sum to 1"]),
+        ('{X = 1}', ["unknown ion 'X'", "'Na'"]),
+    ],
+)
+def test_ion_shares_that_are_numbers_but_not_shares(tmp_path, ion, words):
+    message = load_error(write(tmp_path, CHANNEL.replace("ALPHA", "0.01/ms").replace('ion = "K"', f"ion = {ion}")))
+    for word in ["bad.toml", "mechanisms[3]", *words]:
+        assert word in message, message
+
+
+def test_concentration_ions_must_be_names(tmp_path):
+    text = (Path(__file__).parent.parent / "models" / "squid_axon_dynamic_ions.toml").read_text()
+    assert 'inside = ["Na", "K"]' in text
+    message = load_error(write(tmp_path, text.replace('inside = ["Na", "K"]', 'inside = ["Na", {K = 1}]')))
+    assert all(word in message for word in ["bad.toml", "concentrations.inside[1]", "expected a str"]), message
+
+
+def test_a_mixed_channel_still_loads(tmp_path):
+    text = CHANNEL.replace("ALPHA", "0.01/ms").replace('ion = "K"', 'ion = {Na = 0.25, K = 3}\nE = "-30 mV"')
+    assert "mechanisms[3]" in load_error(write(tmp_path, text))  # shares sum to 3.25
+    cell = load_model(write(tmp_path, text.replace("K = 3}", "K = 0.75}"), "mixed.toml"))
+    assert [m.carries for m in cell.mechanisms if m.name == "M"] == [{"Na": 0.25, "K": 0.75}]
 
 
 @FAST
@@ -278,3 +323,10 @@ def test_random_rate_expressions_in_a_file_give_a_cell_or_a_model_error(tmp_path
         load_model(path)
     except ModelError as exc:
         assert "random.toml" in str(exc)
+
+
+def test_ion_declarations_from_python_are_model_errors_too():
+    with pytest.raises(ModelError, match=r"unknown ion \[\]"):
+        Leak.split(0.3 * mS / cm**2, -54 * mV, ([], "K"))
+    with pytest.raises(ModelError, match="'K': nan.*sum to 1"):
+        Channel("x", {"K": float("nan")}, 1 * mS / cm**2)

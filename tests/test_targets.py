@@ -3,14 +3,17 @@
 Each target runs in its own process (a standalone device cannot be unset
 cleanly within one). The three must give the same spikes, counters and energy report: they
 integrate the same equations with the same method, so they differ only by
-floating-point rounding (compiled code may reorder arithmetic, and the standalone run uses
-``enable_vector_math``'s vectorised exp), far below the rel = 1e-6 allowed here.
+floating-point rounding (compiled code may reorder arithmetic, and cython and cpp_standalone
+use the vectorised exp that ``import brian2energy`` turns on by default, libmvec's, within
+4 ulp), far below the rel = 1e-6 allowed here.
 """
 
 from __future__ import annotations
 
 import pytest
 from script_runner import run_script
+
+from brian2energy.compiler import VECTOR_MATH_FLAGS
 
 SCRIPT = """
 import json, sys
@@ -19,8 +22,6 @@ from brian2energy import load_model
 from brian2energy.energy import EnergyMonitor, energy_report
 target, out = sys.argv[1], sys.argv[2]
 if target == "cpp_standalone":
-    from brian2energy import enable_vector_math
-    enable_vector_math()  # vectorised maths must not change the results beyond rounding
     set_device("cpp_standalone", directory=out)
 else:
     prefs.codegen.target = target
@@ -37,7 +38,8 @@ print(json.dumps({"count": [int(c) for c in spikes.count[:]],
                   "ATP_ions": [float(x) for x in group.ATP_ions[:]],
                   "v": [float(x) for x in group.v[:] / mV],
                   "report_atp": [float(x) for x in report.atp_total],
-                  "report_load": [float(x) for x in report.na_load_ratio[1:]]}))
+                  "report_load": [float(x) for x in report.na_load_ratio[1:]],
+                  "flags": list(prefs.codegen.cpp.extra_compile_args_gcc)}))
 """
 
 
@@ -53,6 +55,7 @@ def numpy_run(tmp_path_factory):
 @pytest.mark.parametrize("target", ["cython", "cpp_standalone"])
 def test_targets_agree(target, numpy_run, tmp_path):
     other = run_target(target, tmp_path)
+    assert set(VECTOR_MATH_FLAGS) <= set(other["flags"])  # compiled with the default vectorised maths
     # 0 uA/cm^2: silent; 10 uA/cm^2: tonic firing (HH 1952 fires repetitively above ~6.3 uA/cm^2)
     assert numpy_run["count"][0] == 0 and numpy_run["count"][2] >= 3
     assert other["count"] == numpy_run["count"]

@@ -9,8 +9,14 @@ receptors whose ions are counted (``synapses``), moving ion concentrations and p
 """
 
 from .cell import Cell, Ion
-from .compiler import enable_vector_math
-from .errors import CoarseStepWarning, ModelError, SeveralSteadyStatesWarning
+from .compiler import disable_vector_math, enable_vector_math
+from .errors import (
+    CoarseStepWarning,
+    ModelError,
+    OutsideReversalsWarning,
+    SeveralSteadyStatesWarning,
+    VectorMathUnavailableWarning,
+)
 from .leaks import GHKLeak, Leak
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
@@ -32,8 +38,11 @@ __all__ = [
     "ModelError",
     "NaKPump",
     "NaV_HH52",
+    "OutsideReversalsWarning",
     "RestingState",
     "SeveralSteadyStatesWarning",
+    "VectorMathUnavailableWarning",
+    "disable_vector_math",
     "enable_vector_math",
     "from_equations",
     "list_models",

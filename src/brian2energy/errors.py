@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["CoarseStepWarning", "ModelError", "SeveralSteadyStatesWarning", "UnattributedCurrentWarning"]
+__all__ = [
+    "CoarseStepWarning",
+    "ModelError",
+    "OutsideReversalsWarning",
+    "SeveralSteadyStatesWarning",
+    "UnattributedCurrentWarning",
+    "VectorMathUnavailableWarning",
+]
 
 
 class ModelError(ValueError):
@@ -41,4 +48,24 @@ class CoarseStepWarning(UserWarning):
 
     Filter it by class where a coarse step is meant (rates, not spike times):
     ``warnings.simplefilter("ignore", CoarseStepWarning)``.
+    """
+
+
+class VectorMathUnavailableWarning(UserWarning):
+    """The vectorised maths brian2energy turns on by default (:mod:`brian2energy.compiler`) cannot
+    apply on this platform (it needs gcc and glibc's vector maths library on Linux x86_64): compiled
+    runs are correct but slower. Said once per session; filter it by class:
+    ``warnings.simplefilter("ignore", VectorMathUnavailableWarning)``.
+    """
+
+
+class OutsideReversalsWarning(UserWarning):
+    """A simulated point went outside the range of its channels' reversal potentials ([E_K, E_Na] for a
+    Na+/K+ cell), which no set of open or closed channels can take the membrane to: a fixed-turnover
+    pump (or an injected current) is acting as a current source there. The numbers measured at such a
+    point (mean v, rate, ATP) are not those of a cell; :attr:`SweepTable.outside_reversals
+    <brian2energy.sweep.SweepTable.outside_reversals>` says which points.
+
+    Filter it by class where such points are expected and handled:
+    ``warnings.simplefilter("ignore", OutsideReversalsWarning)``.
     """

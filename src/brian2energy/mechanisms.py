@@ -62,7 +62,7 @@ def check_name(name: str, what: str) -> str:
 
 
 def check_ion(ion: str, what: str) -> str:
-    if ion not in VALENCE:
+    if not isinstance(ion, str) or ion not in VALENCE:
         raise ModelError(f"{what}: unknown ion {ion!r}, expected one of {sorted(VALENCE)}")
     return ion
 
@@ -217,7 +217,7 @@ class Channel(Conductance):
         carries = {ion: 1.0} if isinstance(ion, str) else {k: float(s) for k, s in dict(ion).items()}
         for key in carries:
             check_ion(key, where)
-        if abs(sum(carries.values()) - 1) > 1e-12 or min(carries.values()) < 0:
+        if not (abs(sum(carries.values()) - 1) <= 1e-12 and all(share >= 0 for share in carries.values())):  # NaN too
             raise ModelError(f"{where}: ion shares {carries} must be non-negative and sum to 1")
         if len(carries) > 1 and E is None:
             raise ModelError(f"{where}: a channel carrying several ions needs its reversal potential E")

@@ -28,7 +28,15 @@ from .errors import ModelError
 from .expressions import parse_quantity
 from .ions import Bath, Concentrations, GlialBuffer
 from .leaks import GHKLeak, Leak
-from .mechanisms import Channel, Gate, Kdr_HD2014, Kdr_HH52, Mechanism, NaV_HD2014, NaV_HH52
+from .mechanisms import (
+    Channel,
+    Gate,
+    Kdr_HD2014,
+    Kdr_HH52,
+    Mechanism,
+    NaV_HD2014,
+    NaV_HH52,
+)
 from .pumps import NaKPump
 
 __all__ = ["MECHANISM_TYPES", "list_models", "load_model"]
@@ -82,6 +90,18 @@ def _read(path, source: str) -> dict[str, Any]:
         raise ModelError(f"malformed TOML ({exc or type(exc).__name__})", source=source) from None
 
 
+def _typed(value: Any, kind: type | tuple, source: str, key: str) -> Any:
+    """``value`` if it is a TOML value of ``kind``, else a ModelError naming it. A bool is not a number here,
+    although Python's ``bool`` is an ``int``: ``q10 = true`` is an error, not 1."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    bool_as_number = isinstance(value, bool) and bool not in kinds and (int in kinds or float in kinds)
+    if isinstance(value, kinds) and not bool_as_number:
+        return value
+    expected = " or ".join(k.__name__ for k in kinds)
+    article = "an" if expected[0] in "aeiou" else "a"
+    raise ModelError(f"expected {article} {expected}, got {value!r}", source=source, key=key)
+
+
 class _Table:
     """One TOML table being read: every key is used once, unknown keys are errors."""
 
@@ -99,11 +119,21 @@ class _Table:
             if default is ...:
                 raise ModelError(f"missing key {name!r}", source=self.source, key=self.where or None)
             return default
-        value = self.data[name]
-        if not isinstance(value, kind):
-            expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise ModelError(f"expected a {expected}, got {value!r}", source=self.source, key=self.key(name))
-        return value
+        return _typed(self.data[name], kind, self.source, self.key(name))
+
+    def ion(self, name: str) -> str | dict[str, int | float]:
+        """An ion declaration: one ion's name (``"K"``), or a table of ion name -> share of the current
+        (``{Na = 0.4, K = 0.6}``). Which names are ions, and that shares sum to 1, the mechanism checks."""
+        value = self.raw(name, kind=(str, dict))
+        if isinstance(value, str):
+            return value
+        shares = _Table(value, self.source, self.key(name))
+        return {ion: shares.raw(ion, kind=(int, float)) for ion in shares.data}
+
+    def names(self, name: str, default: Any = ...) -> list[str]:
+        """A list of names (ions: ``["Na", "K"]``), each checked to be a string."""
+        value = self.raw(name, default, list)
+        return [_typed(item, str, self.source, f"{self.key(name)}[{i}]") for i, item in enumerate(value)]
 
     def quantity(self, name: str, unit: Quantity | None, default: Any = ...) -> Any:
         """A quantity with the dimensions of ``unit`` (any dimensions if ``unit`` is None)."""
@@ -136,7 +166,7 @@ def _gate(data: Any, source: str, where: str) -> Gate:
 
 
 def _channel(t: _Table) -> Channel:
-    ion = t.raw("ion", kind=(str, dict))
+    ion = t.ion("ion")
     params = _Table(t.raw("parameters", {}, dict), t.source, t.key("parameters"))
     parameters = {name: params.quantity(name, _ANY) for name in params.data}
     gates = [_gate(g, t.source, f"{t.key('gates')}[{i}]") for i, g in enumerate(t.raw("gates", [], list))]
@@ -170,7 +200,7 @@ MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
     "Leak": lambda t: Leak(t.raw("ion", kind=str), t.quantity("g", _CONDUCTANCE)),
     "GHKLeak": lambda t: GHKLeak(t.raw("ion", kind=str), t.quantity("P", meter / second)),
     "Leak.split": lambda t: Leak.split(
-        t.quantity("g_total", _CONDUCTANCE), t.quantity("E_L", mV), tuple(t.raw("ions", ["Na", "K"], list))
+        t.quantity("g_total", _CONDUCTANCE), t.quantity("E_L", mV), tuple(t.names("ions", ["Na", "K"]))
     ),
     "NaKPump": _pump,
     "NaKPump.hill": lambda t: NaKPump.hill(
@@ -205,8 +235,8 @@ def _concentrations(data: Any, source: str) -> Concentrations:
     conc = Concentrations(
         t.quantity("volume_inside", meter**3),
         t.quantity("volume_outside", meter**3, None),
-        inside=tuple(t.raw("inside", ["Na", "K"], list)),
-        outside=tuple(t.raw("outside", [], list)),
+        inside=tuple(t.names("inside", ["Na", "K"])),
+        outside=tuple(t.names("outside", [])),
         reservoir=reservoir,
     )
     t.finish()

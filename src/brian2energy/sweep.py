@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from functools import reduce
+from typing import ClassVar
 
 import numpy as np
-from brian2 import Network, Quantity, SpikeMonitor, StateMonitor, cm, mV, ms, msiemens, second, volt
+from brian2 import (
+    Network,
+    Quantity,
+    SpikeMonitor,
+    StateMonitor,
+    cm,
+    ms,
+    msiemens,
+    mV,
+    second,
+    volt,
+)
 
 from .accounting import accounts_of, atp
 from .balance import balanced_family
 from .cell import DEFAULT_METHOD, Cell
-from .errors import ModelError
+from .errors import ModelError, OutsideReversalsWarning
 from .expressions import check_dimensions
 
 __all__ = ["SweepTable", "excitability_sweep"]
@@ -26,6 +40,17 @@ class SweepTable:
     ``atp_per_second`` (ions-restored view, per cell) are measured after the settling
     time; ``atp_per_second_rest`` is the analytical cost of the balanced rest, and
     ``atp_per_spike`` = (atp_per_second - atp_per_second_rest) / firing_rate (NaN when silent).
+
+    ``v_min`` and ``v_max`` are the lowest and highest v recorded (every 1 ms) after the settling
+    time. ``outside_reversals`` is True where one of those samples lies outside the range of the
+    reversal potentials of the ions the cell's channels and leaks carry ([E_K, E_Na] for a Na+/K+
+    cell; the Nernst potentials of the moment where concentrations move), False elsewhere and where
+    nothing was simulated. Open and closed channels alone can only hold v inside that range (v is a
+    conductance-weighted mean of the reversals); outside it, the pump is acting as a current source
+    that nothing regulates (with fixed concentrations its turnover stays that of the balance point,
+    exporting Na+ and importing K+ whatever now enters or leaves). Such a row is an artefact of the
+    model, not a state a cell can reach: :func:`excitability_sweep` warns
+    (:class:`~brian2energy.errors.OutsideReversalsWarning`) when there is one.
     """
 
     v_rest: Quantity
@@ -37,12 +62,16 @@ class SweepTable:
     atp_per_second: Quantity
     atp_per_second_rest: Quantity
     atp_per_spike: np.ndarray
+    v_min: Quantity
+    v_max: Quantity
+    outside_reversals: np.ndarray
 
     #: column name -> (unit, unit label) for to_csv
-    _COLUMNS = {
+    _COLUMNS: ClassVar[dict[str, tuple[Quantity | None, str]]] = {
         "v_rest": (mV, "mV"), "leak_conductance": (msiemens / cm**2, "mS/cm^2"), "feasible": (None, ""),
         "stable": (None, ""), "mean_v": (mV, "mV"), "firing_rate": (1 / second, "Hz"),
         "atp_per_second": (1 / second, "1/s"), "atp_per_second_rest": (1 / second, "1/s"), "atp_per_spike": (None, ""),
+        "v_min": (mV, "mV"), "v_max": (mV, "mV"), "outside_reversals": (None, ""),
     }
 
     def __len__(self) -> int:
@@ -80,6 +109,10 @@ def excitability_sweep(
     The default dt is 0.025 ms: a sweep measures rates and costs, not spike times, and
     with rk4 these match dt = 0.01 ms (measured on the squid, Wang-Buzsaki and RS cells
     across their critical rests: identical spike counts, ATP within 1e-6) at 2.5x the speed.
+
+    Points whose v leaves the range of the channels' reversal potentials after ``settle``
+    are flagged in ``SweepTable.outside_reversals``, with an
+    :class:`~brian2energy.errors.OutsideReversalsWarning`: no cell can be there (see :class:`SweepTable`).
     """
     check_dimensions(v_rest, mV, "excitability_sweep: v_rest")
     duration = check_dimensions(duration, second, "excitability_sweep: duration")
@@ -91,7 +124,10 @@ def excitability_sweep(
     feasible = family.feasible.ravel()
     stable = family.stable.ravel()
     nan = np.full(v.size, np.nan)
-    mean_v, rate, atp_rate = nan.copy(), nan.copy(), nan.copy()
+    mean_v, rate, atp_rate, v_min, v_max = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    outside = np.zeros(v.size, dtype=bool)
+    ions = _reversal_ions(family.cell)
+    moving = sorted(set(ions) & family.cell.moving_ions())
     idx = np.flatnonzero(feasible)
     if idx.size:
         scales = {name: value.ravel()[idx] for name, value in family.scales.items()}
@@ -103,11 +139,17 @@ def excitability_sweep(
         group.v = v[idx] * volt + perturbation
         counters = accounts_of(group).priced
         spikes = SpikeMonitor(group, record=True)
-        samples = StateMonitor(group, ["v", *(c.name for c in counters)], record=True, dt=1 * ms)
+        samples = StateMonitor(group, ["v", *(f"E_{ion}" for ion in moving), *(c.name for c in counters)],
+                               record=True, dt=1 * ms)
         Network(group, spikes, samples).run(duration, report=report, namespace={})
         late = samples.t >= settle
         window = float((duration - settle) / second)
-        mean_v[idx] = np.mean(np.asarray(samples.v[:, late]), axis=1)
+        v_late = np.asarray(samples.v[:, late])
+        mean_v[idx], v_min[idx], v_max[idx] = v_late.mean(axis=1), v_late.min(axis=1), v_late.max(axis=1)
+        reversals = [np.asarray(getattr(samples, f"E_{ion}")[:, late]) if ion in moving
+                     else float(family.cell.reversal_potentials[ion]) for ion in ions]  # volt, per sample if moving
+        outside[idx] = np.any((v_late < reduce(np.minimum, reversals)) | (v_late > reduce(np.maximum, reversals)),
+                              axis=1)
         counts = np.bincount(np.asarray(spikes.i[spikes.t >= settle]), minlength=idx.size)
         rate[idx] = counts / window
         spent = atp(counters, {c.name: np.asarray(getattr(samples, c.name)) for c in counters})
@@ -116,8 +158,31 @@ def excitability_sweep(
     atp_rest = np.asarray(family.atp_per_second * second).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
         per_spike = np.where(rate > 0, (atp_rate - atp_rest) / rate, np.nan)
+    if outside.any():
+        _warn_outside(family.cell, ions, v, v_min, v_max, outside)
     return SweepTable(
         v_rest=v * volt, leak_conductance=family.leak_conductance.ravel(),
         feasible=feasible, stable=stable, mean_v=mean_v * volt, firing_rate=rate / second,
         atp_per_second=atp_rate / second, atp_per_second_rest=atp_rest / second, atp_per_spike=per_spike,
+        v_min=v_min * volt, v_max=v_max * volt, outside_reversals=outside,
     )
+
+
+def _reversal_ions(cell: Cell) -> list[str]:
+    """The ions whose reversal potentials bound v where only channels act: those the cell's channels and
+    leaks carry (not its pump). With channels alone, v is a conductance-weighted mean of their reversals."""
+    return sorted({ion for m in cell.mechanisms if not m.is_pump for ion in m.carries})
+
+
+def _warn_outside(cell: Cell, ions: list[str], v: np.ndarray, v_min: np.ndarray, v_max: np.ndarray,
+                  outside: np.ndarray) -> None:
+    E = {ion: float(cell.reversal_potentials[ion] / mV) for ion in ions}
+    lo, hi = min(E, key=E.get), max(E, key=E.get)
+    points = ", ".join(f"{x * 1e3:.2f}" for x in v[outside][:5]) + (", ..." if outside.sum() > 5 else "")
+    warnings.warn(OutsideReversalsWarning(
+        f"{cell.name}: at {int(outside.sum())} of {int(np.isfinite(v_min).sum())} simulated points v left "
+        f"[E_{lo}, E_{hi}] = [{E[lo]:.1f}, {E[hi]:.1f}] mV{' (at the start)' if cell.moving_ions() else ''} after "
+        f"settling (balanced at v_rest = {points} mV; v from {np.nanmin(v_min[outside]) * 1e3:.1f} to "
+        f"{np.nanmax(v_max[outside]) * 1e3:.1f} mV there). Channels alone cannot hold v there: the pump's fixed "
+        "turnover acts as a current source once the cell has left its balance point, so these rows (SweepTable."
+        "outside_reversals) are artefacts of the model, not states a cell can reach"), stacklevel=3)
