@@ -3,7 +3,8 @@
 Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps``), cells
 built from them with energy counters in their equations (``cell``; what is counted and
 priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
-spike and network budgets (``energy``, on the measures of ``measures``), synaptic
+spike and network budgets (``energy``, on the measures of ``measures``), the small-signal
+frequency response at rest (``frequency``), synaptic
 receptors whose ions are counted (``synapses``), moving ion concentrations and pump block
 (``ions``), E/I networks (``network``) and plots (``plot``).
 """
@@ -17,6 +18,7 @@ from .errors import (
     SeveralSteadyStatesWarning,
     VectorMathUnavailableWarning,
 )
+from .frequency import FrequencyResponse, frequency_response
 from .leaks import GHKLeak, Leak
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
@@ -29,6 +31,7 @@ __all__ = [
     "Channel",
     "CoarseStepWarning",
     "EquationModel",
+    "FrequencyResponse",
     "GHKLeak",
     "Gate",
     "Ion",
@@ -44,6 +47,7 @@ __all__ = [
     "VectorMathUnavailableWarning",
     "disable_vector_math",
     "enable_vector_math",
+    "frequency_response",
     "from_equations",
     "list_models",
     "load_model",
