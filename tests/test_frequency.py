@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, cm, kelvin, kHz, mS, mV, ms, ohm, second, uF, um
+from brian2 import Hz, Mohm, cm, kelvin, kHz, mS, ms, mV, ohm, second, uF, um
 
 from brian2energy import Cell, Ion, Leak, ModelError, load_model, resting_state
 from brian2energy.frequency import frequency_response
@@ -102,7 +102,7 @@ def squid_noise_run():
     cell = load_model("squid_axon_hh1952")
     n, duration = 200, 1.0
     dt = float(cell.dt)
-    steps = int(round(duration / dt))
+    steps = round(duration / dt)
     sigma = 0.02  # A/m^2 = 2 uA/cm^2 per sample
     drive = np.random.default_rng(14).standard_normal((steps, n)) * sigma
     group = cell.neuron_group(n, dt=cell.dt)
