@@ -95,7 +95,7 @@ def excitability_sweep(
     *,
     settle: Quantity | None = None,
     perturbation: Quantity = 0.1 * mV,
-    dt: Quantity = 0.025 * ms,
+    dt: Quantity | None = None,
     method: str = DEFAULT_METHOD,
     report: str | None = "text",
 ) -> SweepTable:
@@ -106,9 +106,10 @@ def excitability_sweep(
     ``perturbation``, and runs for ``duration`` in one ``NeuronGroup`` (whatever
     Brian2 target or device is active); rates, mean v and ATP are measured after
     ``settle`` (default: half the duration). Progress goes through Brian2's ``report``.
-    The default dt is 0.025 ms: a sweep measures rates and costs, not spike times, and
-    with rk4 these match dt = 0.01 ms (measured on the squid, Wang-Buzsaki and RS cells
-    across their critical rests: identical spike counts, ATP within 1e-6) at 2.5x the speed.
+    The default ``dt`` is the cell's own measured step, ``cell.dt`` (the largest that keeps
+    spike times within 0.1 ms of an accurate reference with rk4; rates and costs are at least
+    as accurate); a ``dt`` the method cannot integrate is refused and a coarser one warns, as in
+    :meth:`~brian2energy.cell.Cell.neuron_group`.
 
     Points whose v leaves the range of the channels' reversal potentials after ``settle``
     are flagged in ``SweepTable.outside_reversals``, with an
@@ -131,7 +132,8 @@ def excitability_sweep(
     idx = np.flatnonzero(feasible)
     if idx.size:
         scales = {name: value.ravel()[idx] for name, value in family.scales.items()}
-        group = family.cell.neuron_group(idx.size, parameters=tuple(scales), dt=dt, method=method)
+        group = family.cell.neuron_group(idx.size, parameters=tuple(scales), dt=family.cell.dt if dt is None else dt,
+                                         method=method)
         for name, value in scales.items():
             setattr(group, name, value)
         for gate, value in family.gates.items():
