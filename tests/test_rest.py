@@ -183,3 +183,12 @@ def test_sweep_table_to_csv(squid, tmp_path):
     header, row = (tmp_path / "sweep.csv").read_text().splitlines()
     assert header.startswith("v_rest (mV),leak_conductance (mS/cm^2)")
     assert row.startswith("-70,0.3,")
+
+
+def test_a_resting_state_reads_in_atp_per_second(squid):
+    # Brian2 prints 1/second as Hz; the result's repr gives ATP/s, v in mV (HH 1952 rests at -65 mV,
+    # its leak reversal chosen for that) and the stability, for one point and for an array of points.
+    one = repr(resting_state(squid))
+    assert "ATP/s" in one and "Hz" not in one and "v = -65.00 mV" in one and "stable = True" in one
+    many = str(resting_state(squid, I_inj=[0, 1, 2] * uA / cm**2))
+    assert "over (3,) parameter points" in many and "3 of 3" in many

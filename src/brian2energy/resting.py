@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from brian2 import Quantity, amp, coulomb, farad, mV, second, volt
+from brian2 import Quantity, amp, coulomb, farad, mV, ohm, second, volt
 from brian2.units.constants import faraday_constant
 from brian2.units.fundamentalunits import get_dimensions
 
@@ -62,7 +62,7 @@ def dynamics(model, overrides: Sequence[str] = ()) -> Dynamics:
     return model.cache[key]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RestingState:
     """A steady state of a model (arrays when parameters were given as arrays).
 
@@ -100,6 +100,23 @@ class RestingState:
     eigenvalues: Quantity
     stable: np.ndarray
     n_steady_states: np.ndarray
+
+    def __repr__(self) -> str:
+        """The headline figures in the units a physiologist reads (ATP per second, not Brian2's Hz)."""
+
+        def show(value, fmt: str) -> str:
+            a = np.asarray(value, dtype=float)
+            return format(float(a), fmt) if a.size == 1 else f"[{format(a.min(), fmt)} .. {format(a.max(), fmt)}]"
+
+        shape = np.shape(self.v)
+        where = f" over {shape} parameter points" if shape else ""
+        stable = np.asarray(self.stable)
+        return (f"RestingState{where}(v = {show(self.v / mV, '.2f')} mV, "
+                f"R_in = {show(self.input_resistance / (1e6 * ohm), '.4g')} MOhm, "
+                f"ATP = {show(self.atp_per_second * second, '.4g')} ATP/s, "
+                f"stable = {bool(stable) if stable.size == 1 else f'{int(stable.sum())} of {stable.size}'})")
+
+    __str__ = __repr__
 
 
 def _parameters(model, params: dict) -> tuple[tuple[str, ...], list[np.ndarray], tuple[int, ...], dict]:
