@@ -68,7 +68,7 @@ def test_arrays_of_parameters_broadcast():
     assert response.impedance.shape == (3, 3)
     r = 1 / ((0.01e-3 + np.array([0.5, 1.0, 2.0]) * 0.09e-3) * 1e4 * 1000e-12)
     np.testing.assert_allclose(np.asarray(response.input_resistance / ohm), r, rtol=1e-6)
-    assert "R_in (MOhm)" in str(response)
+    assert "R_in (MOhm)" in str(response) and repr(response) == str(response)
 
 
 @pytest.mark.parametrize("frequencies", [np.array([1.0, 2.0]), [-1, 10] * Hz, [1, 2] * ms, np.array([]) * Hz,

@@ -33,7 +33,7 @@ DEFAULT_FREQUENCIES = np.logspace(-1, 4, 126)
 _SEARCH = np.logspace(-3, 6, 1801)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FrequencyResponse:
     """The small-signal input impedance of a model at its resting state (arrays over parameter points).
 
@@ -70,6 +70,8 @@ class FrequencyResponse:
             one(self.bandwidth, Hz, "bandwidth (Hz)"),
             one(self.time_constant, second * 1e-3, "tau (ms)"),
             one(self.passive_time_constant, second * 1e-3, "tau passive (ms)")]) + ")")
+
+    __repr__ = __str__
 
 
 def _impedance(jac: np.ndarray, capacitance: np.ndarray, f: np.ndarray) -> np.ndarray:
