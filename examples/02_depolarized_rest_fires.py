@@ -74,7 +74,7 @@ for (name, title), (ax_rate, ax_atp, ax_v) in zip(models.items(), axes.T):
         for v in v_rest[~table.feasible]:
             ax.axvspan(v - 0.125, v + 0.125, color="0.9", lw=0)
     ax_atp.semilogy(v_rest, table.atp_per_second_rest * second, "--", color="0.5", label="balanced rest (analytical)")
-    ax_v.plot(v_rest, v_rest, ":", color="0.5", label="target (balanced rest)")
+    ax_v.plot(v_rest[table.feasible], v_rest[table.feasible], ":", color="0.5", label="target (balanced rest)")
     ax_v.axhline(E_K, color="tab:blue", lw=0.8, ls="--", label=f"E_K = {E_K:.0f} mV")
     ax_rate.text(v_crit, ax_rate.get_ylim()[1] * 0.9, f" critical rest\n {v_crit:.2f} mV", color="tab:red",
                  va="top", fontsize="small")

@@ -1,7 +1,8 @@
-"""The small-signal frequency response at rest (issue 14, part 1), against closed forms.
+"""The small-signal frequency response at rest (issue 14, part 1): against the RC closed form, the
+resting analysis, the Jacobian's eigenvalues and a white-noise simulation of the squid axon.
 
-The white-noise simulation check (squid, photoreceptor, undifferentiated cell) and the
-comparison with Heras et al.'s code are still to come.
+Still to come: white-noise checks of the photoreceptor and the undifferentiated cell, and the
+comparison with Heras et al.'s code.
 """
 
 from __future__ import annotations

@@ -75,51 +75,53 @@ class FrequencyResponse:
 
 
 def _impedance(jac: np.ndarray, capacitance: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Z (ohm) at frequencies ``f`` (Hz) for Jacobians ``jac`` (R, n, n): shape (R, len(f))."""
+    """Z (ohm) for Jacobians ``jac`` (R, n, n) at frequencies ``f`` (Hz): shape (m,) for all, or (R, m) per row.
+
+    Returns shape (R, m)."""
     n = jac.shape[-1]
-    s = 2j * np.pi * f
-    a = s[None, :, None, None] * np.eye(n) - jac[:, None, :, :]
+    s = 2j * np.pi * np.broadcast_to(f, (jac.shape[0], np.shape(f)[-1]))
+    a = s[:, :, None, None] * np.eye(n) - jac[:, None, :, :]
     e = np.zeros(n)
     e[0] = 1.0
     solved = np.linalg.solve(a, np.broadcast_to(e, a.shape[:-1])[..., None])[..., 0, 0]
     return solved / capacitance[:, None]
 
 
-def _magnitude_at(jac, capacitance, f):
-    return np.abs(_impedance(jac[None], np.atleast_1d(capacitance), np.atleast_1d(f)))[0]
+def _peak_and_bandwidth(jac: np.ndarray, capacitance: np.ndarray, z0: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per row: peak |Z|, its frequency (0 for a low-pass row), and the frequency above it where |Z| falls
+    to peak/sqrt(2) (NaN if it does not within the search grid). All rows at once: the grid, then 60
+    golden-section steps (peak) and 60 bisections (bandwidth) in log frequency."""
+    rows = np.arange(jac.shape[0])
+    magnitude = np.abs(_impedance(jac, capacitance, _SEARCH))
 
+    def at(log_f):
+        return np.abs(_impedance(jac, capacitance, np.exp(log_f)[:, None]))[:, 0]
 
-def _bandwidth(jac: np.ndarray, capacitance: float) -> tuple[float, float, float]:
-    """(peak |Z|, its frequency, the frequency above it where |Z| = peak/sqrt(2)) of one Jacobian."""
-    magnitude = _magnitude_at(jac, capacitance, _SEARCH)
-    zero = float(_magnitude_at(jac, capacitance, 0.0)[0])
-    k = int(np.argmax(magnitude))
-    if magnitude[k] <= zero:
-        peak, f_peak, k = zero, 0.0, 0
-    else:  # refine the peak by golden-section search between the neighbouring grid points
-        lo, hi = np.log(_SEARCH[max(k - 1, 0)]), np.log(_SEARCH[min(k + 1, len(_SEARCH) - 1)])
-        for _ in range(60):
-            a, b = lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo)
-            if _magnitude_at(jac, capacitance, np.exp(a))[0] < _magnitude_at(jac, capacitance, np.exp(b))[0]:
-                lo = a
-            else:
-                hi = b
-        f_peak = float(np.exp(0.5 * (lo + hi)))
-        peak = float(_magnitude_at(jac, capacitance, f_peak)[0])
+    k = np.argmax(magnitude, axis=1)
+    resonant = magnitude[rows, k] > z0
+    log_grid = np.log(_SEARCH)
+    lo, hi = log_grid[np.maximum(k - 1, 0)], log_grid[np.minimum(k + 1, len(_SEARCH) - 1)]
+    for _ in range(60):
+        a, b = lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo)
+        rising = at(a) < at(b)
+        lo, hi = np.where(rising, a, lo), np.where(rising, hi, b)
+    f_peak = np.where(resonant, np.exp(0.5 * (lo + hi)), 0.0)
+    peak = np.where(resonant, at(np.log(np.where(resonant, f_peak, 1.0))), z0)
+    k = np.where(resonant, k, 0)
+    # the first grid point above the peak where |Z| is below the level
     level = peak / np.sqrt(2)
-    below = np.flatnonzero((magnitude[k:] < level) & (_SEARCH[k:] > f_peak))
-    if below.size == 0:
-        return peak, f_peak, np.nan
-    j = k + int(below[0])
-    lo, hi = np.log(_SEARCH[j - 1]) if j > 0 else np.log(_SEARCH[0]), np.log(_SEARCH[j])
-    lo = max(lo, np.log(f_peak)) if f_peak > 0 else lo
-    for _ in range(60):  # bisection in log frequency: |Z| crosses the level once here
+    below = (magnitude < level[:, None]) & (_SEARCH[None, :] > f_peak[:, None]) & (np.arange(len(_SEARCH)) >= k[:, None])
+    found = below.any(axis=1)
+    j = np.argmax(below, axis=1)
+    lo = np.where(j > 0, log_grid[np.maximum(j - 1, 0)], log_grid[0])
+    lo = np.where(resonant, np.maximum(lo, np.log(np.where(resonant, f_peak, 1.0))), lo)
+    hi = log_grid[j]
+    for _ in range(60):  # bisection: |Z| crosses the level once between lo and hi
         mid = 0.5 * (lo + hi)
-        if _magnitude_at(jac, capacitance, np.exp(mid))[0] > level:
-            lo = mid
-        else:
-            hi = mid
-    return peak, f_peak, float(np.exp(0.5 * (lo + hi)))
+        above = at(mid) > level
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+    bandwidth = np.where(found, np.exp(0.5 * (lo + hi)), np.nan)
+    return peak, f_peak, bandwidth
 
 
 def frequency_response(model, frequencies: Quantity | None = None, **params) -> FrequencyResponse:
@@ -152,10 +154,10 @@ def frequency_response(model, frequencies: Quantity | None = None, **params) -> 
         raise ModelError(f"{model.name}: frequency_response: the Jacobian at rest is not finite")
     z = _impedance(jac, capacitance, f)
     z0 = np.abs(_impedance(jac, capacitance, np.zeros(1))[:, 0])
-    found = np.array([_bandwidth(jac[r], capacitance[r]) for r in range(x.shape[0])])
-    eig = np.linalg.eigvals(jac)
-    slowest = np.max(eig.real, axis=-1)
-    tau = np.where(slowest < 0, -1 / np.where(slowest < 0, slowest, -1.0), np.inf)
+    peak, f_peak, bandwidth = _peak_and_bandwidth(jac, capacitance, z0)
+    slowest = np.max(np.linalg.eigvals(jac).real, axis=-1)
+    tau = np.full(slowest.shape, np.inf)  # no decay at a steady state that is not stable
+    tau[slowest < 0] = -1 / slowest[slowest < 0]
     tau_passive = -1 / jac[:, 0, 0]
 
     def out(a, unit):
@@ -165,10 +167,10 @@ def frequency_response(model, frequencies: Quantity | None = None, **params) -> 
         frequencies=f * Hz,
         impedance=out(z, ohm),
         input_resistance=out(z0, ohm),
-        peak=out(found[:, 0], ohm),
-        peak_frequency=out(found[:, 1], Hz),
-        bandwidth=out(found[:, 2], Hz),
-        gain_bandwidth=out(found[:, 0] * found[:, 2], ohm * Hz),
+        peak=out(peak, ohm),
+        peak_frequency=out(f_peak, Hz),
+        bandwidth=out(bandwidth, Hz),
+        gain_bandwidth=out(peak * bandwidth, ohm * Hz),
         time_constant=out(tau, second),
         passive_time_constant=out(tau_passive, second),
     )
