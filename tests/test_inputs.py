@@ -93,6 +93,30 @@ def test_non_finite_rate_at_the_check_point_is_an_error(tmp_path):
         evaluate("(-8)**(1/3)", VALUES)  # complex
 
 
+@pytest.mark.parametrize("alpha, beta, where", [
+    ("1/ms", "-1/ms", "0/ms at v = -150.0 mV"),  # alpha + beta = 0: sympy's ComplexInfinity at analysis time
+    ("0.01/ms*(v/mV)", "0.01/ms", "at v = -150.0 mV"),  # negative below -1 mV
+    ("0.1/ms", "0.1/ms*exp(-(v - 50*mV)/mV)", None),  # alpha + beta > 0 everywhere: loads
+])
+def test_gates_must_relax_at_every_voltage(tmp_path, alpha, beta, where):
+    # dx/dt = alpha (1 - x) - beta x relaxes at the rate alpha + beta, which must be positive (else there is
+    # no steady state x_inf = alpha/(alpha + beta)); checked on a voltage grid at load time
+    text = CHANNEL.replace("ALPHA", alpha).replace('"0.1/ms*exp(-(v + 35*mV)/(20*mV))"', repr(beta).replace("'", '"'))
+    if where is None:
+        load_model(write(tmp_path, text))
+        return
+    message = load_error(write(tmp_path, text))
+    for word in ["bad.toml", "M.p", "alpha + beta", where, "expected alpha + beta > 0 at every v from -150 to 100 mV"]:
+        assert word in message, message
+
+
+def test_a_time_constant_must_be_positive_at_every_voltage(tmp_path):
+    gate = 'inf = "1/(1 + exp(-v/(10*mV)))"\ntau = "v/mV*ms"\n'
+    text = CHANNEL.replace('alpha = "ALPHA"\nbeta = "0.1/ms*exp(-(v + 35*mV)/(20*mV))"\n', gate)
+    message = load_error(write(tmp_path, text))
+    assert "M.p" in message and "tau = 'v/mV*ms' is -150 ms at v = -150.0 mV" in message, message
+
+
 @pytest.mark.parametrize("text", ["exp", "exp + 1", "v*log/mV", "abs"])
 def test_uncalled_functions_are_errors(text):
     with pytest.raises(ModelError, match="without calling it"):

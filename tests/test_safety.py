@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import cm, kelvin, mS, mV, ohm, uA, uF, um
+from brian2 import cm, kelvin, mS, ms, mV, ohm, uA, uF, um
 
 from brian2energy import Cell, Ion, Leak, ModelError, resting_state
 from brian2energy.cli import main
@@ -58,6 +58,21 @@ def test_demo_refuses_an_output_path_that_is_a_file(tmp_path, capsys):
     assert main(["demo", "--out", str(target)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("brian2energy: error:") and "not a directory" in err
+    # unwritable: a folder below a file cannot be made (root ignores permission bits, so not chmod)
+    assert main(["demo", "--out", str(target / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("brian2energy: error:") and "cannot write there" in err and "Traceback" not in err
+
+
+def test_energy_monitor_refuses_another_cell(squid):
+    from brian2energy import load_model
+    from brian2energy.energy import EnergyMonitor
+
+    group = squid.neuron_group(1, dt=0.01 * ms)
+    with pytest.raises(ModelError, match=r"made from 'squid_axon_hh1952', not from the cell given "
+                                         r"\('blowfly_photoreceptor'\)"):
+        EnergyMonitor(group, cell=load_model("blowfly_photoreceptor"))
+    EnergyMonitor(group, cell=squid)  # its own cell is fine
 
 
 def test_nan_counters_are_an_error_not_a_table_of_nan(squid):

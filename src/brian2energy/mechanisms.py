@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 
+import numpy as np
+
 from brian2 import Quantity, kelvin, meter, mV, second, siemens
 from brian2.core.namespace import DEFAULT_UNITS
 from brian2.units.fundamentalunits import get_dimensions
@@ -40,6 +42,9 @@ VALENCE: dict[str, int] = {"Na": 1, "K": 1, "Cl": -1, "Ca": 2}
 ZERO_CELSIUS = 273.15 * kelvin
 
 _CONDUCTANCE = siemens / meter**2
+# Where gate kinetics are checked at load time: past any membrane potential a cell reaches, offset from
+# round values so that a removable 0/0 (0.1 (v + 40)/(1 - exp(-(v + 40)/10))) is not hit exactly.
+VOLTAGE_GRID = (np.linspace(-150, 100, 501) + 0.0137) * mV
 
 
 def unit_string(value: Quantity) -> str:
@@ -265,6 +270,25 @@ class Channel(Conductance):
                     expected = "be dimensionless" if unit_string(unit) == "1" else f"have units of {unit_string(unit)}"
                     raise ModelError(f"{text!r} must {expected} (a gate's {kind}), got {result!r} at v = -60 mV",
                                      key=key)
+            self._check_kinetics(gate, {**values, "v": VOLTAGE_GRID})
+
+    def _check_kinetics(self, gate: Gate, values: Mapping[str, object]) -> None:
+        """The gate relaxes at every voltage of VOLTAGE_GRID: rates finite, alpha + beta > 0 (or tau > 0)."""
+        span = f"at every v from {VOLTAGE_GRID[0] / mV:.0f} to {VOLTAGE_GRID[-1] / mV:.0f} mV"
+        key = f"{self.name}.{gate.name}"
+        grid = {kind: np.broadcast_to(np.asarray(evaluate(text, values, key=f"{key}.{kind}")), VOLTAGE_GRID.shape)
+                for kind, (text, _) in gate.expressions().items()}
+        if gate.alpha is not None:
+            rate, what, text = (grid["alpha"] + grid["beta"]) * 1e-3, "alpha + beta", f"{gate.alpha!r} + {gate.beta!r}"
+            unit = "/ms"
+        elif gate.tau is not None:
+            rate, what, text, unit = grid["tau"] * 1e3, "tau", repr(gate.tau), " ms"
+        else:
+            return
+        bad = np.flatnonzero(~(rate > 0))
+        if bad.size:
+            raise ModelError(f"{what} = {text} is {rate[bad[0]]:.3g}{unit} at v = {VOLTAGE_GRID[bad[0]] / mV:.1f} mV: "
+                             f"expected {what} > 0 {span}, so that the gate relaxes to a steady state", key=key)
 
     @property
     def reversal(self) -> str:
