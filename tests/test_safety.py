@@ -82,7 +82,12 @@ def test_nan_counters_are_an_error_not_a_table_of_nan(squid):
 
     from brian2 import Network, ms
 
-    from brian2energy.energy import BudgetMonitor, EnergyMonitor, energy_report, network_budget
+    from brian2energy.energy import (
+        BudgetMonitor,
+        EnergyMonitor,
+        energy_report,
+        network_budget,
+    )
 
     group = squid.neuron_group(2, dt=0.1 * ms, method="euler")
     group.I_inj = [0, 10] * uA / cm**2

@@ -26,7 +26,6 @@ from copy import copy
 from dataclasses import dataclass
 
 import numpy as np
-
 from brian2 import Quantity, kelvin, meter, mV, second, siemens
 from brian2.core.namespace import DEFAULT_UNITS
 from brian2.units.fundamentalunits import get_dimensions
