@@ -19,6 +19,9 @@ Ion-entry counters ``Q_<ion>_<source>`` (coulomb) integrate the charge of one io
 entered through one source; ``Q_<ion>`` is their sum per ion; ions entered = Q / (z e).
 K+ entry is not counted: the pump takes K+ back with the Na+ it exports (2 K+ per 3 Na+),
 so the Na+ price covers both. Cl- entry is counted but not priced (:data:`UNPRICED`).
+
+Groups made by brian2energy sum the counters once per step while their method (rk4)
+integrates the dynamics (:mod:`~brian2energy.counting`, which states the accuracy).
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ from brian2.units.constants import elementary_charge
 from brian2.units.fundamentalunits import DIMENSIONLESS, DimensionMismatchError, get_dimensions
 
 from .accounting import COUNTED_IONS, Counter, counter_equations, counter_set, register
+from .counting import BRIAN2_DEFAULT_METHOD, counted
 from .engine import substituted
 from .errors import ModelError, UnattributedCurrentWarning
 from .expressions import check_dimensions, exprel
@@ -225,6 +226,7 @@ class EquationModel:
             except ModelError as err:
                 raise ModelError(f"{self.name}: cannot start the group at rest ({err}); pass at_rest=False and "
                                  "set the initial values yourself") from None
+        kwargs["method"] = counted(kwargs.get("method", BRIAN2_DEFAULT_METHOD), [c.name for c in records])
         group = NeuronGroup(N, self.equations(counters), namespace=self.namespace, **kwargs)
         for state, value in initial.items():
             setattr(group, state, value)
