@@ -8,7 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, cm, farad, kelvin, kHz, mS, ms, mV, nA, nS, ohm, second, uF, um
+from brian2 import (
+    Hz,
+    Mohm,
+    cm,
+    farad,
+    kelvin,
+    kHz,
+    mS,
+    ms,
+    mV,
+    nA,
+    nS,
+    ohm,
+    second,
+    uF,
+    um,
+)
 
 from brian2energy import Cell, Ion, Leak, ModelError, load_model, resting_state
 from brian2energy.frequency import frequency_response
