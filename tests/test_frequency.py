@@ -13,7 +13,6 @@ from brian2 import (
     Mohm,
     cm,
     farad,
-    kelvin,
     kHz,
     mS,
     ms,
@@ -22,21 +21,11 @@ from brian2 import (
     nS,
     ohm,
     second,
-    uF,
-    um,
 )
+from passive import passive_cell
 
-from brian2energy import Cell, Ion, Leak, ModelError, load_model, resting_state
+from brian2energy import ModelError, load_model, resting_state
 from brian2energy.frequency import frequency_response
-
-AREA = 1000 * um**2
-IONS = {"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)}
-
-
-def passive_cell(g_na=0.01, g_k=0.09):
-    """Two ohmic leaks (mS/cm^2) and C_m = 1 uF/cm^2: an RC circuit, R = 1/(g area), C = C_m area."""
-    return Cell([Leak("Na", g_na * mS / cm**2), Leak("K", g_k * mS / cm**2)], C_m=1 * uF / cm**2, area=AREA, ions=IONS,
-                temperature=310 * kelvin)
 
 
 def test_a_passive_cell_is_the_rc_circuit():

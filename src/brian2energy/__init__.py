@@ -4,7 +4,7 @@ Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps`
 built from them with energy counters in their equations (``cell``; what is counted and
 priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
 spike and network budgets (``energy``, on the measures of ``measures``), the small-signal
-frequency response at rest (``frequency``), synaptic
+frequency response and voltage noise at rest (``frequency``, ``noise``), synaptic
 receptors whose ions are counted (``synapses``), moving ion concentrations and pump block
 (``ions``), E/I networks (``network``) and plots (``plot``).
 """
@@ -22,6 +22,7 @@ from .frequency import FrequencyResponse, frequency_response
 from .leaks import GHKLeak, Leak
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
+from .noise import MembraneNoise, membrane_noise
 from .pumps import NaKPump
 from .resting import RestingState, resting_state, steady_states
 from .usermodel import EquationModel, from_equations
@@ -38,12 +39,14 @@ __all__ = [
     "Kdr_HH52",
     "Leak",
     "Mechanism",
+    "MembraneNoise",
     "ModelError",
     "NaKPump",
     "NaV_HH52",
     "OutsideReversalsWarning",
     "RestingState",
     "SeveralSteadyStatesWarning",
+    "UnmodelledNoiseWarning",
     "VectorMathUnavailableWarning",
     "disable_vector_math",
     "enable_vector_math",
@@ -51,6 +54,7 @@ __all__ = [
     "from_equations",
     "list_models",
     "load_model",
+    "membrane_noise",
     "resting_state",
     "steady_states",
 ]

@@ -8,6 +8,7 @@ __all__ = [
     "OutsideReversalsWarning",
     "SeveralSteadyStatesWarning",
     "UnattributedCurrentWarning",
+    "UnmodelledNoiseWarning",
     "VectorMathUnavailableWarning",
 ]
 
@@ -39,6 +40,12 @@ class UnattributedCurrentWarning(UserWarning):
     """A user's membrane equation has a term that looks like a conductance-based current (linear in a
     volt-valued constant) whose ions :func:`~brian2energy.usermodel.from_equations` was not told: it is
     not counted. Name its reversal potential in ``ions``, or filter the warning by class."""
+
+
+class UnmodelledNoiseWarning(UserWarning):
+    """A gated channel has no single-channel conductance, so :func:`~brian2energy.noise.membrane_noise`
+    cannot count its channels and leaves its channel noise out. Give the channel a
+    ``single_channel_conductance`` (or pass one to ``membrane_noise``), or filter the warning by class."""
 
 
 class CoarseStepWarning(UserWarning):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from brian2 import Quantity, kelvin, molar, msiemens, siemens, usiemens
+from brian2 import Quantity, kelvin, molar, msiemens, psiemens, siemens, usiemens
 from brian2.core.namespace import DEFAULT_UNITS
 from brian2.units.fundamentalunits import DimensionMismatchError, get_dimensions
 
@@ -74,6 +74,7 @@ QUANTITY_UNITS: dict[str, Quantity] = {
     "S": siemens,
     "mS": msiemens,
     "uS": usiemens,
+    "pS": psiemens,
     "M": molar,
 }
 
@@ -223,7 +224,7 @@ def parse_quantity(
     """Read a quantity such as ``"120 mS/cm^2"`` and check it has the dimensions of ``unit``.
 
     A number followed by a unit expression of Brian2 unit names (plus S, mS,
-    uS and M). Temperatures may be given as ``"6.3 degC"``. Plain numbers are
+    uS, pS and M). Temperatures may be given as ``"6.3 degC"``. Plain numbers are
     accepted only for dimensionless quantities. ``unit=None`` accepts any dimensions.
     The value must be finite (``"1e400 mS/cm^2"`` is an error).
     """

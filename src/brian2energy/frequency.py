@@ -24,7 +24,7 @@ from brian2.units.fundamentalunits import get_dimensions
 from .errors import ModelError
 from .resting import CAPACITANCE, _parameters, dynamics, resting_state
 
-__all__ = ["FrequencyResponse", "frequency_response"]
+__all__ = ["FrequencyResponse", "frequency_response", "linearised"]
 
 #: Default frequencies: 0.1 Hz to 10 kHz, 25 points per decade.
 DEFAULT_FREQUENCIES = np.logspace(-1, 4, 126)
@@ -124,25 +124,28 @@ def _peak_and_bandwidth(jac: np.ndarray, capacitance: np.ndarray, z0: np.ndarray
     return peak, f_peak, bandwidth
 
 
-def frequency_response(model, frequencies: Quantity | None = None, **params) -> FrequencyResponse:
-    """The small-signal input impedance of ``model`` at its resting state (see the module docstring).
-
-    ``frequencies``: Hz (default 0.1 Hz to 10 kHz, 126 points, logarithmic); non-negative.
-    ``params`` override the model's constants as in :func:`~brian2energy.resting.resting_state`
-    (arrays broadcast; the results then carry their shape, frequencies on the last axis).
-    """
+def _checked_frequencies(model, frequencies: Quantity | None, caller: str) -> np.ndarray:
+    """Frequencies in Hz as a flat float array (the default grid if None); finite and non-negative."""
     if frequencies is None:
-        f = DEFAULT_FREQUENCIES.copy()
-    else:
-        if not isinstance(frequencies, Quantity) or get_dimensions(frequencies) != get_dimensions(Hz):
-            raise ModelError(f"{model.name}: frequency_response(frequencies=...): expected frequencies in Hz "
-                             f"(a Brian2 quantity, e.g. np.logspace(0, 3, 50)*Hz), got {frequencies!r}")
-        f = np.atleast_1d(np.asarray(frequencies / Hz, dtype=float)).ravel()
-        if f.size == 0 or not np.all(np.isfinite(f)) or np.any(f < 0):
-            raise ModelError(f"{model.name}: frequency_response(frequencies=...): frequencies must be finite and "
-                             f"non-negative, got {frequencies!r}")
+        return DEFAULT_FREQUENCIES.copy()
+    if not isinstance(frequencies, Quantity) or get_dimensions(frequencies) != get_dimensions(Hz):
+        raise ModelError(f"{model.name}: {caller}(frequencies=...): expected frequencies in Hz "
+                         f"(a Brian2 quantity, e.g. np.logspace(0, 3, 50)*Hz), got {frequencies!r}")
+    f = np.atleast_1d(np.asarray(frequencies / Hz, dtype=float)).ravel()
+    if f.size == 0 or not np.all(np.isfinite(f)) or np.any(f < 0):
+        raise ModelError(f"{model.name}: {caller}(frequencies=...): frequencies must be finite and "
+                         f"non-negative, got {frequencies!r}")
+    return f
+
+
+def linearised(model, params: dict, caller: str) -> tuple:
+    """The model linearised at its resting state: (rest, Jacobian (R, n, n) in SI with v first, whole-cell
+    capacitance (R,) in farad, the parameters' broadcast shape, name -> SI array (R,) of each overridden
+    constant).
+
+    The states' order is ``dynamics(model).states``: v, then every gate and moving concentration."""
     rest = resting_state(model, **params)
-    overrides, values, shape, _ = _parameters(model, params)
+    overrides, values, shape, constants = _parameters(model, params)
     dyn = dynamics(model, overrides)
     x = np.column_stack([np.asarray(rest.v, dtype=float).ravel(),
                          *(np.asarray(rest.gates[name], dtype=float).ravel() for name in dyn.states[1:])])
@@ -151,7 +154,19 @@ def frequency_response(model, frequencies: Quantity | None = None, **params) -> 
     capacitance = np.broadcast_to(np.asarray(dyn.outputs_at(x, points)[CAPACITANCE], dtype=float),
                                   (x.shape[0],)).copy()
     if not np.all(np.isfinite(jac)):
-        raise ModelError(f"{model.name}: frequency_response: the Jacobian at rest is not finite")
+        raise ModelError(f"{model.name}: {caller}: the Jacobian at rest is not finite")
+    return rest, jac, capacitance, shape, constants
+
+
+def frequency_response(model, frequencies: Quantity | None = None, **params) -> FrequencyResponse:
+    """The small-signal input impedance of ``model`` at its resting state (see the module docstring).
+
+    ``frequencies``: Hz (default 0.1 Hz to 10 kHz, 126 points, logarithmic); non-negative.
+    ``params`` override the model's constants as in :func:`~brian2energy.resting.resting_state`
+    (arrays broadcast; the results then carry their shape, frequencies on the last axis).
+    """
+    f = _checked_frequencies(model, frequencies, "frequency_response")
+    _, jac, capacitance, shape, _ = linearised(model, params, "frequency_response")
     z = _impedance(jac, capacitance, f)
     z0 = np.abs(_impedance(jac, capacitance, np.zeros(1))[:, 0])
     peak, f_peak, bandwidth = _peak_and_bandwidth(jac, capacitance, z0)

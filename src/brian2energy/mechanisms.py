@@ -26,7 +26,7 @@ from copy import copy
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Quantity, kelvin, meter, mV, second, siemens
+from brian2 import Quantity, kelvin, meter, mV, psiemens, second, siemens
 from brian2.core.namespace import DEFAULT_UNITS
 from brian2.units.fundamentalunits import get_dimensions
 
@@ -199,7 +199,9 @@ class Channel(Conductance):
     ``ion`` is one ion (``"K"``) or a mix with the shares of the current each
     carries (``{"Na": 0.5, "K": 0.5}``; a mix needs its own reversal ``E``).
     ``parameters`` are names the gate expressions use (Quantities). Gate kinetics
-    are scaled by ``q10 ** ((T - T_ref)/10 K)``. This is how users add channels
+    are scaled by ``q10 ** ((T - T_ref)/10 K)``. ``single_channel_conductance`` (siemens, optional)
+    is one open channel's conductance: it sets the number of channels, g area / gamma, and so the
+    channel noise (:func:`~brian2energy.noise.membrane_noise`). This is how users add channels
     without editing the library; the HH 1952 channels below are two of them.
     """
 
@@ -215,6 +217,7 @@ class Channel(Conductance):
         q10: float = 1.0,
         T_ref: Quantity | None = None,
         phi: float | None = None,
+        single_channel_conductance: Quantity | None = None,
     ) -> None:
         self.name = check_name(name, "mechanism name")
         where = f"mechanism {name!r}"
@@ -247,6 +250,12 @@ class Channel(Conductance):
             check_dimensions(T_ref, kelvin, f"{where}: T_ref")
         elif self.q10 != 1.0:
             raise ModelError(f"{where}: q10 needs the reference temperature T_ref")
+        self.single_channel_conductance = None
+        if single_channel_conductance is not None:
+            gamma = check_dimensions(single_channel_conductance, siemens, f"{where}: single_channel_conductance")
+            if not (0 < float(gamma) < np.inf):
+                raise ModelError(f"{where}: single_channel_conductance must be positive and finite, got {gamma!r}")
+            self.single_channel_conductance = gamma
         self._check_gates()
 
     def _check_gates(self) -> None:
@@ -355,8 +364,16 @@ class NaV_HH52(Channel):
         Gate("h", 1, alpha="0.07*exp(-(v + 65*mV)/(20*mV))/ms", beta="1/(1 + exp(-(v + 35*mV)/(10*mV)))/ms"),
     )
 
-    def __init__(self, g: Quantity, name: str = "NaV") -> None:
-        super().__init__(name, "Na", g, self.GATES, q10=3.0, T_ref=_HH52_T)
+    #: The single-channel conductance of stochastic HH models (Schneidman, Freedman & Segev 1998; the code of
+    #: Goldwyn & Shea-Brown 2011, ModelDB 144499: 60 channels/um^2 at 120 mS/cm^2). The squid Na+ channel
+    #: measured in patches is smaller (about 4 pS, Bezanilla 1987 Biophys J 52:1087), which would give five
+    #: times as many channels and a fifth of this channel-noise variance.
+    SINGLE_CHANNEL_CONDUCTANCE = 20 * psiemens
+
+    def __init__(self, g: Quantity, name: str = "NaV",
+                 single_channel_conductance: Quantity | None = SINGLE_CHANNEL_CONDUCTANCE) -> None:
+        super().__init__(name, "Na", g, self.GATES, q10=3.0, T_ref=_HH52_T,
+                         single_channel_conductance=single_channel_conductance)
 
 
 class Kdr_HH52(Channel):
@@ -369,8 +386,15 @@ class Kdr_HH52(Channel):
         Gate("n", 4, alpha="0.1/exprel(-(v + 55*mV)/(10*mV))/ms", beta="0.125*exp(-(v + 65*mV)/(80*mV))/ms"),
     )
 
-    def __init__(self, g: Quantity, name: str = "Kdr") -> None:
-        super().__init__(name, "K", g, self.GATES, q10=3.0, T_ref=_HH52_T)
+    #: The squid delayed rectifier's single-channel conductance: 20 pS, the most common of the three K+
+    #: channels of Llano, Webb & Bezanilla 1988 (J Gen Physiol 92:179), "likely the predominant delayed
+    #: rectifier"; also the stochastic-HH convention (18 channels/um^2 at 36 mS/cm^2).
+    SINGLE_CHANNEL_CONDUCTANCE = 20 * psiemens
+
+    def __init__(self, g: Quantity, name: str = "Kdr",
+                 single_channel_conductance: Quantity | None = SINGLE_CHANNEL_CONDUCTANCE) -> None:
+        super().__init__(name, "K", g, self.GATES, q10=3.0, T_ref=_HH52_T,
+                         single_channel_conductance=single_channel_conductance)
 
 
 class Kdr_HD2014(Channel):

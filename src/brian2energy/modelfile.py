@@ -181,6 +181,7 @@ def _channel(t: _Table) -> Channel:
         q10=q10,
         T_ref=t.quantity("T_ref", kelvin, None),
         phi=t.raw("phi", None, (int, float)),
+        single_channel_conductance=t.quantity("single_channel_conductance", siemens, None),
     )
 
 
@@ -195,8 +196,10 @@ def _pump(t: _Table) -> NaKPump:
 
 #: Mechanism types a model file may name, each reading its own keys.
 MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
-    "NaV_HH52": lambda t: NaV_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str)),
-    "Kdr_HH52": lambda t: Kdr_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
+    "NaV_HH52": lambda t: NaV_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str), t.quantity(
+        "single_channel_conductance", siemens, NaV_HH52.SINGLE_CHANNEL_CONDUCTANCE)),
+    "Kdr_HH52": lambda t: Kdr_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str), t.quantity(
+        "single_channel_conductance", siemens, Kdr_HH52.SINGLE_CHANNEL_CONDUCTANCE)),
     "Leak": lambda t: Leak(t.raw("ion", kind=str), t.quantity("g", _CONDUCTANCE)),
     "GHKLeak": lambda t: GHKLeak(t.raw("ion", kind=str), t.quantity("P", meter / second)),
     "Leak.split": lambda t: Leak.split(

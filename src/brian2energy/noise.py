@@ -1,0 +1,262 @@
+"""The voltage noise at rest: channel noise of the voltage-gated mechanisms, and any current noise, through Z(f).
+
+Everything is linear about the resting state of :func:`~brian2energy.frequency.frequency_response`.
+
+**Channel noise.** A :class:`~brian2energy.mechanisms.Channel` of maximal conductance density ``g``
+and single-channel conductance ``gamma`` has ``N = g area / gamma`` channels, each open when all
+its gate subunits are (``x_j`` raised to ``a_j``: ``a_j`` independent two-state subunits with
+steady state ``x_j`` and time constant ``tau_j`` at rest). For one channel the open state's
+autocovariance is (Chen & Hill 1973; DeFelice 1981, Introduction to Membrane Noise, ch. 8)
+
+    C(t) = prod_j [x_j^2 + x_j (1 - x_j) exp(-|t|/tau_j)]^a_j - prod_j x_j^(2 a_j),
+
+a sum of exponentials (expand the binomials: the term with k_j decaying subunits of gate j has rate
+sum_j k_j/tau_j and weight prod_j C(a_j, k_j) x_j^(2 a_j - k_j) (1 - x_j)^k_j), so the
+conductance noise of the N channels is a sum of Lorentzians, and the whole-cell current noise
+(one-sided, A^2/Hz) is
+
+    S_I(f) = N gamma^2 (v - E)^2 sum_terms w 4 tau / (1 + (2 pi f tau)^2),  tau = 1/rate;
+
+its integral over f is the binomial variance N gamma^2 (v - E)^2 p (1 - p), p = prod_j x_j^a_j.
+``tau_j`` is read off the Jacobian the resting analysis uses (dx/dt is linear in x for these
+gates: tau_j = -1/J_jj). Instantaneous gates (x = inf(v)) relax infinitely fast: they contribute
+no noise power at any finite frequency. Mechanisms that are not gated channels (leaks, pumps, a
+light conductance without gates) add no channel noise here.
+
+**Voltage noise.** Each noise current is injected into the membrane like ``I_inj``, so the voltage
+noise is S_v(f) = |Z(f)|^2 S_I(f), summed over independent sources. The channels' own gating
+feedback is in Z (the linear-noise approximation, valid while the fluctuations are small enough
+that the membrane stays linear: a few mV at most).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import product
+from math import comb
+
+import numpy as np
+from brian2 import Hz, Quantity, amp, siemens, volt
+from brian2.units.fundamentalunits import get_dimensions
+
+from .errors import ModelError, UnmodelledNoiseWarning
+from .expressions import check_dimensions
+from .frequency import _checked_frequencies, _impedance, linearised
+from .mechanisms import Channel
+
+__all__ = ["MembraneNoise", "channel_noise_terms", "membrane_noise"]
+
+#: The grid the variances and the corner frequency are computed on: 1 mHz to 1 MHz.
+_GRID = np.logspace(-3, 6, 1801)
+
+
+@dataclass(frozen=True, repr=False)
+class MembraneNoise:
+    """The noise at rest, per source and in total (arrays over parameter points, frequencies last).
+
+    * ``frequencies`` (Hz); ``channels``: mechanism name -> number of channels N (per cell);
+    * ``current``: source name -> one-sided whole-cell current-noise spectrum (amp**2/Hz); a
+      channel's source is its mechanism name, a user's the key it was given under;
+    * ``voltage`` (volt**2/Hz): the total voltage-noise spectrum, ``voltage_by_source`` each part;
+    * ``variance`` (volt**2) and ``std`` (volt): integrated over all frequencies;
+      ``variance_by_source``; ``current_variance``: each source's current variance (amp**2);
+    * ``corner_frequency``: where the voltage spectrum falls to half its peak, above the peak.
+    """
+
+    frequencies: Quantity
+    channels: dict[str, np.ndarray]
+    current: dict[str, Quantity]
+    voltage: Quantity
+    voltage_by_source: dict[str, Quantity]
+    variance: Quantity
+    variance_by_source: dict[str, Quantity]
+    current_variance: dict[str, Quantity]
+    corner_frequency: Quantity
+
+    @property
+    def std(self) -> Quantity:
+        """The voltage noise's standard deviation (volt)."""
+        return np.sqrt(self.variance)
+
+    def __str__(self) -> str:
+        def one(q, scale, fmt=".3g"):
+            a = np.asarray(q / scale, dtype=float)
+            return format(float(a), fmt) if a.size == 1 else f"{format(a.min(), fmt)}-{format(a.max(), fmt)}"
+
+        parts = ", ".join(f"{name} {one(np.sqrt(var), 1e-3 * volt)}" for name, var in self.variance_by_source.items())
+        return (f"MembraneNoise(std {one(self.std, 1e-3 * volt)} mV ({parts or 'no sources'}), "
+                f"corner {one(self.corner_frequency, Hz)} Hz)")
+
+    __repr__ = __str__
+
+
+def channel_noise_terms(gates: list[tuple[int, np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The exponential terms (weight, time constant) of one channel's open-state autocovariance.
+
+    ``gates``: (power a_j, steady state x_j, time constant tau_j in seconds) per gate, arrays over
+    parameter points. The weights sum to p (1 - p), p = prod x_j^a_j (see the module docstring).
+    """
+    terms = []
+    for ks in product(*(range(a + 1) for a, _, _ in gates)):
+        if not any(ks):
+            continue
+        weight, rate = 1.0, 0.0
+        for k, (a, x, tau) in zip(ks, gates):
+            weight = weight * comb(a, k) * x ** (2 * a - k) * (1 - x) ** k
+            rate = rate + k / tau
+        terms.append((weight, 1 / rate))
+    return terms
+
+
+def _lorentzians(terms, f: np.ndarray) -> np.ndarray:
+    """sum_terms w 4 tau / (1 + (2 pi f tau)^2): rows (R, m) for terms of (R,) arrays."""
+    out = 0.0
+    for w, tau in terms:
+        out = out + (w * 4 * tau)[:, None] / (1 + (2 * np.pi * f[None, :] * tau[:, None]) ** 2)
+    return out
+
+
+def membrane_noise(model, frequencies: Quantity | None = None, *,
+                   single_channel_conductance: Mapping[str, Quantity] | None = None,
+                   current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
+                   **params) -> MembraneNoise:
+    """The voltage noise of ``model`` at its resting state (see the module docstring).
+
+    ``frequencies``: Hz, non-negative (default 0.1 Hz to 10 kHz, as :func:`frequency_response`).
+    ``single_channel_conductance``: mechanism name -> conductance (siemens), overriding the
+    mechanism's own ``single_channel_conductance``; a gated channel with neither adds no channel
+    noise (an :class:`~brian2energy.errors.UnmodelledNoiseWarning` names it).
+    ``current_noise``: name -> function of frequency (a Brian2 quantity in Hz) returning a one-sided
+    whole-cell current-noise spectrum (amp**2/Hz), e.g. a photon shot noise or a synaptic
+    background; it is injected like ``I_inj``.
+    ``params`` override the model's constants as in :func:`~brian2energy.resting.resting_state`.
+    """
+    f = _checked_frequencies(model, frequencies, "membrane_noise")
+    rest, jac, capacitance, shape, constants = linearised(model, params, "membrane_noise")
+    rows = jac.shape[0]
+    gammas = dict(single_channel_conductance or {})
+    mechanisms = {m.name: m for m in getattr(model, "mechanisms", ())}
+    for name, gamma in gammas.items():
+        if name not in mechanisms or not isinstance(mechanisms[name], Channel) or not mechanisms[name].gates:
+            raise ModelError(f"{model.name}: membrane_noise(single_channel_conductance=...): {name!r} is not a "
+                             f"gated channel of this model; its channels: "
+                             f"{sorted(n for n, m in mechanisms.items() if isinstance(m, Channel) and m.gates)}")
+        check_dimensions(gamma, siemens, f"{model.name}: single_channel_conductance[{name!r}]")
+        if not float(gamma) > 0 or not np.isfinite(float(gamma)):
+            raise ModelError(f"{model.name}: single_channel_conductance[{name!r}] must be positive and finite, "
+                             f"got {gamma!r}")
+    states = list(_states(model))
+    v = np.asarray(rest.v, dtype=float).ravel()
+    area = float(model.area)
+    grid = np.concatenate([f, _GRID])
+    sources, channels, missing = {}, {}, []
+    for name, mech in mechanisms.items():
+        dynamic = [g for g in getattr(mech, "gates", ()) if g.alpha is not None or g.tau is not None]
+        if not isinstance(mech, Channel) or not dynamic:
+            continue
+        gamma = gammas.get(name, mech.single_channel_conductance)
+        if gamma is None:
+            missing.append(name)
+            continue
+        g = np.broadcast_to(constants.get(f"g_{name}", float(model.namespace[f"g_{name}"])), (rows,))
+        n_channels = g * area / float(gamma)
+        gates = []
+        for gate in dynamic:  # an instantaneous gate's fluctuations have no power at finite frequencies
+            k = states.index(f"{gate.name}_{name}")
+            x = np.asarray(rest.gates[f"{gate.name}_{name}"], dtype=float).ravel()
+            gates.append((gate.power, x, -1 / jac[:, k, k]))
+        drive, scale = _open_scale(model, mech, gates, rest, v, g, constants)
+        spectrum = n_channels[:, None] * float(gamma) ** 2 * (drive * scale)[:, None] ** 2 * _lorentzians(
+            channel_noise_terms(gates), grid)
+        sources[name] = spectrum
+        channels[name] = n_channels.reshape(shape)
+    if missing:
+        warnings.warn(UnmodelledNoiseWarning(
+            f"{model.name}: no single-channel conductance for {missing}: their channel noise is left out; give "
+            f"one with membrane_noise(..., single_channel_conductance={{{missing[0]!r}: 20*psiemens}})"), stacklevel=2)
+    for name, spectrum_of in (current_noise or {}).items():
+        if name in sources:
+            raise ModelError(f"{model.name}: membrane_noise(current_noise=...): {name!r} is already a noise source")
+        if not callable(spectrum_of):
+            raise ModelError(f"{model.name}: current_noise[{name!r}] must be a function of frequency (Hz) returning "
+                             f"amp**2/Hz, got {spectrum_of!r}")
+        value = spectrum_of(grid * Hz)
+        if not isinstance(value, Quantity) or get_dimensions(value) != get_dimensions(amp**2 / Hz):
+            raise ModelError(f"{model.name}: current_noise[{name!r}] must return a current-noise spectrum in "
+                             f"amp**2/Hz (one-sided, whole cell), got {value!r:.60}")
+        value = np.broadcast_to(np.asarray(value, dtype=float), (rows, grid.size)) if np.ndim(value) < 2 else \
+            np.asarray(value, dtype=float).reshape(rows, grid.size)
+        if not np.all(np.isfinite(value)) or np.any(value < 0):
+            raise ModelError(f"{model.name}: current_noise[{name!r}] must be finite and non-negative")
+        sources[name] = value
+    z2 = np.abs(_impedance(jac, capacitance, grid)) ** 2
+    m = f.size
+    total = sum((z2 * s for s in sources.values()), np.zeros((rows, grid.size)))
+    log_grid = np.log(_GRID)
+
+    def integral(spectrum):  # over [0, inf): the DC piece below 1 mHz plus the log grid
+        on_grid = spectrum[:, m:]
+        y = on_grid * _GRID  # d f = f d(log f): the trapezoidal rule in log f
+        return on_grid[:, 0] * _GRID[0] + np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(log_grid), axis=1)
+
+    def out(a, unit):
+        return np.asarray(a).reshape(shape + np.asarray(a).shape[1:]) * unit
+
+    return MembraneNoise(
+        frequencies=f * Hz,
+        channels=channels,
+        current={k: out(s[:, :m], amp**2 / Hz) for k, s in sources.items()},
+        voltage=out(total[:, :m], volt**2 / Hz),
+        voltage_by_source={k: out(z2[:, :m] * s[:, :m], volt**2 / Hz) for k, s in sources.items()},
+        variance=out(integral(total), volt**2),
+        variance_by_source={k: out(integral(z2 * s), volt**2) for k, s in sources.items()},
+        current_variance={k: out(integral(s), amp**2) for k, s in sources.items()},
+        corner_frequency=out(_corner(total[:, m:]), Hz),
+    )
+
+
+def _states(model):
+    from .resting import dynamics
+
+    return dynamics(model).states
+
+
+def _open_scale(model, mech: Channel, gates, rest, v: np.ndarray, g: np.ndarray, constants: dict):
+    """(v - E, the product of the instantaneous gates' x**power) per point, from the channel's current at rest.
+
+    i = g prod(x**power) (v - E): with E fixed (its own E, or its ion's reversal, overridable) the
+    instantaneous gates' product is what remains of i / (g (v - E) prod over the dynamic gates); a
+    channel without instantaneous gates gives v - E = i / (g prod(x**power)) even where E moves."""
+    current = np.asarray(rest.currents[f"i_{mech.name}"], dtype=float).ravel()
+    dynamic = np.prod([x**a for a, x, _ in gates], axis=0)
+    name = mech.reversal
+    fixed = constants.get(name, model.namespace.get(name))
+    instantaneous = len(gates) < len(mech.gates)
+    if fixed is None:
+        if instantaneous:
+            raise ModelError(f"{model.name}: membrane_noise: the reversal {name} of {mech.name!r} moves with the "
+                             "concentrations and the channel has an instantaneous gate: give it a fixed reversal E")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(g * dynamic > 0, current / (g * dynamic), 0.0), np.ones_like(v)
+    drive = v - np.asarray(fixed, dtype=float)
+    if not instantaneous:
+        return drive, np.ones_like(v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return drive, np.where(g * dynamic * drive != 0, current / (g * dynamic * drive), 0.0)
+
+
+def _corner(spectrum: np.ndarray) -> np.ndarray:
+    """Per row: the frequency above the peak where the spectrum falls to half the peak (log-interpolated)."""
+    rows = np.arange(spectrum.shape[0])
+    k = np.argmax(spectrum, axis=1)
+    half = spectrum[rows, k] / 2
+    below = (spectrum < half[:, None]) & (np.arange(_GRID.size)[None, :] > k[:, None])
+    found = below.any(axis=1) & (half > 0)
+    j = np.maximum(np.argmax(below, axis=1), 1)
+    f0, f1 = np.log(_GRID[j - 1]), np.log(_GRID[j])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s0, s1 = np.log(spectrum[rows, j - 1]), np.log(np.maximum(spectrum[rows, j], 1e-300))
+        corner = np.exp(f0 + (np.log(half) - s0) * (f1 - f0) / (s1 - s0))
+    return np.where(found, corner, np.nan)
