@@ -4,7 +4,8 @@ Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps`
 built from them with energy counters in their equations (``cell``; what is counted and
 priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
 spike and network budgets (``energy``, on the measures of ``measures``), the small-signal
-frequency response and voltage noise at rest (``frequency``, ``noise``), synaptic
+frequency response, voltage noise and information per ATP at rest (``frequency``, ``noise``,
+``information``, with light as quantum bumps in ``light``), synaptic
 receptors whose ions are counted (``synapses``), moving ion concentrations and pump block
 (``ions``), E/I networks (``network``) and plots (``plot``).
 """
@@ -19,7 +20,9 @@ from .errors import (
     VectorMathUnavailableWarning,
 )
 from .frequency import FrequencyResponse, frequency_response
+from .information import InformationRate, information_rate
 from .leaks import GHKLeak, Leak
+from .light import QuantumBumps
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
 from .noise import MembraneNoise, membrane_noise
@@ -35,6 +38,7 @@ __all__ = [
     "FrequencyResponse",
     "GHKLeak",
     "Gate",
+    "InformationRate",
     "Ion",
     "Kdr_HH52",
     "Leak",
@@ -44,6 +48,7 @@ __all__ = [
     "NaKPump",
     "NaV_HH52",
     "OutsideReversalsWarning",
+    "QuantumBumps",
     "RestingState",
     "SeveralSteadyStatesWarning",
     "UnmodelledNoiseWarning",
@@ -52,6 +57,7 @@ __all__ = [
     "enable_vector_math",
     "frequency_response",
     "from_equations",
+    "information_rate",
     "list_models",
     "load_model",
     "membrane_noise",

@@ -46,7 +46,7 @@ from .expressions import check_dimensions
 from .frequency import _checked_frequencies, _impedance, linearised
 from .mechanisms import Channel
 
-__all__ = ["MembraneNoise", "channel_noise_terms", "membrane_noise"]
+__all__ = ["MembraneNoise", "channel_noise_terms", "checked_spectrum", "membrane_noise"]
 
 #: The grid the variances and the corner frequency are computed on: 1 mHz to 1 MHz.
 _GRID = np.logspace(-3, 6, 1801)
@@ -179,17 +179,8 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     for name, spectrum_of in (current_noise or {}).items():
         if name in sources:
             raise ModelError(f"{model.name}: membrane_noise(current_noise=...): {name!r} is already a noise source")
-        if not callable(spectrum_of):
-            raise ModelError(f"{model.name}: current_noise[{name!r}] must be a function of frequency (Hz) returning "
-                             f"amp**2/Hz, got {spectrum_of!r}")
-        value = spectrum_of(grid * Hz)
-        if not isinstance(value, Quantity) or get_dimensions(value) != get_dimensions(amp**2 / Hz):
-            raise ModelError(f"{model.name}: current_noise[{name!r}] must return a current-noise spectrum in "
-                             f"amp**2/Hz (one-sided, whole cell), got {value!r:.60}")
-        value = np.broadcast_to(np.asarray(value, dtype=float), (rows, grid.size)) if np.ndim(value) < 2 else \
-            np.asarray(value, dtype=float).reshape(rows, grid.size)
-        if not np.all(np.isfinite(value)) or np.any(value < 0):
-            raise ModelError(f"{model.name}: current_noise[{name!r}] must be finite and non-negative")
+        value = checked_spectrum(model, "membrane_noise", f"current_noise[{name!r}]", spectrum_of, grid, amp**2 / Hz,
+                                 rows)
         sources[name] = value
     z2 = np.abs(_impedance(jac, capacitance, grid)) ** 2
     m = f.size
@@ -215,6 +206,24 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
         current_variance={k: out(integral(s), amp**2) for k, s in sources.items()},
         corner_frequency=out(_corner(total[:, m:]), Hz),
     )
+
+
+def checked_spectrum(model, caller: str, what: str, function, grid: np.ndarray, unit: Quantity, rows: int) -> np.ndarray:
+    """``function(grid*Hz)`` checked to be a finite, non-negative one-sided spectrum in ``unit``
+    (amp**2/Hz or volt**2/Hz): shape (rows, m)."""
+    label = "amp**2/Hz" if get_dimensions(unit) == get_dimensions(amp**2 / Hz) else "volt**2/Hz"
+    if not callable(function):
+        raise ModelError(f"{model.name}: {caller}: {what} must be a function of frequency (Hz) returning "
+                         f"{label}, got {function!r}")
+    value = function(grid * Hz)
+    if not isinstance(value, Quantity) or get_dimensions(value) != get_dimensions(unit):
+        raise ModelError(f"{model.name}: {caller}: {what} must return a one-sided spectrum in {label} "
+                         f"(whole cell), got {value!r:.60}")
+    value = np.asarray(value, dtype=float)
+    value = np.broadcast_to(value, (rows, grid.size)) if value.ndim < 2 else value.reshape(rows, grid.size)
+    if not np.all(np.isfinite(value)) or np.any(value < 0):
+        raise ModelError(f"{model.name}: {caller}: {what} must be finite and non-negative")
+    return value
 
 
 def _states(model):

@@ -1,0 +1,118 @@
+"""Information per ATP at rest: the Shannon rate of a Gaussian signal through the linearised membrane.
+
+A signal current with one-sided spectrum S_s(f) (amp**2/Hz, whole cell, injected like ``I_inj``)
+reaches v as |Z(f)|^2 S_s(f); the noise there is the channel noise and any current noise of
+:func:`~brian2energy.noise.membrane_noise`, |Z|^2 S_n(f), plus an optional ``readout_noise``
+S_r(f) (volt**2/Hz) added after the membrane (the noise of whatever reads v: a synapse, a
+postsynaptic cell, an electrode). For Gaussian signal and noise the information rate is
+(Shannon 1949; the form Laughlin, de Ruyter van Steveninck & Anderson 1998 used for photoreceptors)
+
+    H = integral over f of log2(1 + |Z|^2 S_s / (|Z|^2 S_n + S_r)) df    (bits per second).
+
+Where every noise enters as a current, Z cancels: the membrane's bandwidth then limits nothing
+and only the spectra of signal and noise currents matter. The membrane's speed buys information
+only against noise that enters after it (``readout_noise``); say which you assume.
+
+The cost beside it is the resting cost of the same state (:func:`~brian2energy.resting.resting_state`),
+in both accounting views: ``atp_per_second`` (ions restored: every priced ion entry at its price)
+and ``pump_turnover`` (pump cycles per second), and their ratios to H, ATP per bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Hz, Quantity, amp, ohm, second, volt
+
+from .errors import ModelError
+from .frequency import frequency_response
+from .noise import checked_spectrum, membrane_noise
+from .resting import resting_state
+
+__all__ = ["InformationRate", "information_rate"]
+
+#: The frequencies the rate is integrated over: 10 mHz to 100 kHz, 200 points per decade.
+GRID = np.logspace(-2, 5, 1401)
+
+
+@dataclass(frozen=True, repr=False)
+class InformationRate:
+    """The information rate at rest and its cost (arrays over parameter points; frequencies last).
+
+    * ``frequencies`` (Hz) and ``snr``: the signal-to-noise ratio of v at each frequency;
+    * ``bits_per_second``: H (a Brian2 rate: 1/second per bit);
+    * ``atp_per_second`` (ions restored) and ``pump_turnover`` (pump cycles; None without a pump):
+      the resting cost of the state, per cell;
+    * ``atp_per_bit`` and ``atp_per_bit_pump``: those costs divided by H.
+    """
+
+    frequencies: Quantity
+    snr: np.ndarray
+    bits_per_second: Quantity
+    atp_per_second: Quantity
+    pump_turnover: Quantity | None
+    atp_per_bit: np.ndarray
+    atp_per_bit_pump: np.ndarray | None
+
+    def __str__(self) -> str:
+        def one(q, fmt=".4g"):
+            a = np.asarray(q, dtype=float)
+            return format(float(a), fmt) if a.size == 1 else f"{format(a.min(), fmt)}-{format(a.max(), fmt)}"
+
+        pump = "" if self.atp_per_bit_pump is None else f", {one(self.atp_per_bit_pump, '.3g')} pump cycles/bit"
+        return (f"InformationRate({one(self.bits_per_second * second)} bits/s, "
+                f"{one(self.atp_per_second * second, '.3g')} ATP/s, {one(self.atp_per_bit, '.3g')} ATP/bit{pump})")
+
+    __repr__ = __str__
+
+
+def information_rate(model, signal: Callable[[Quantity], Quantity], *,
+                     current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
+                     readout_noise: Callable[[Quantity], Quantity] | None = None,
+                     single_channel_conductance: Mapping[str, Quantity] | None = None,
+                     **params) -> InformationRate:
+    """The Shannon information rate of ``signal`` at the model's resting state, and ATP per bit.
+
+    ``signal``: a function of frequency (Hz) returning the signal current's one-sided spectrum
+    (amp**2/Hz, whole cell). ``current_noise`` and ``single_channel_conductance`` as in
+    :func:`~brian2energy.noise.membrane_noise` (channel noise of every gated channel with a single-channel
+    conductance is always included); ``readout_noise``: a voltage-noise spectrum (volt**2/Hz) added
+    after the membrane. ``params`` override the model's constants (arrays broadcast). The integral
+    runs over :data:`GRID` (10 mHz to 100 kHz); see the module docstring for what is assumed.
+    """
+    z2 = np.abs(np.asarray(frequency_response(model, GRID * Hz, **params).impedance / ohm)) ** 2
+    shape = z2.shape[:-1]
+    z2 = z2.reshape(-1, GRID.size)
+    rows = z2.shape[0]
+    noise = membrane_noise(model, GRID * Hz, single_channel_conductance=single_channel_conductance,
+                           current_noise=current_noise, **params)
+    noise_v = np.asarray(noise.voltage / (volt**2 / Hz), dtype=float).reshape(rows, GRID.size)
+    if readout_noise is not None:
+        noise_v = noise_v + checked_spectrum(model, "information_rate", "readout_noise", readout_noise, GRID,
+                                             volt**2 / Hz, rows)
+    signal_v = z2 * checked_spectrum(model, "information_rate", "signal", signal, GRID, amp**2 / Hz, rows)
+    if np.any((noise_v <= 0) & (signal_v > 0)):
+        raise ModelError(f"{model.name}: information_rate: the signal has power where there is no noise, so the "
+                         "rate is unbounded; give a noise source (current_noise, readout_noise or channels with a "
+                         "single-channel conductance)")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        snr = np.where(signal_v > 0, signal_v / noise_v, 0.0)
+    y = np.log2(1 + snr) * GRID  # df = f d(log f): the trapezoidal rule in log f, plus the piece below GRID[0]
+    bits = np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(np.log(GRID)), axis=1) + np.log2(1 + snr[:, 0]) * GRID[0]
+    rest = resting_state(model, **params)
+    atp = np.asarray(rest.atp_per_second * second, dtype=float).reshape(-1)
+    pump = None if rest.pump_turnover is None else np.asarray(rest.pump_turnover * second, dtype=float).reshape(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_bit = np.broadcast_to(atp, bits.shape) / bits
+        per_bit_pump = None if pump is None else np.broadcast_to(pump, bits.shape) / bits
+
+    def out(a):
+        return np.asarray(a).reshape(shape + np.asarray(a).shape[1:])
+
+    return InformationRate(
+        frequencies=GRID * Hz, snr=out(snr), bits_per_second=out(bits) / second,
+        atp_per_second=rest.atp_per_second, pump_turnover=rest.pump_turnover,
+        atp_per_bit=out(per_bit), atp_per_bit_pump=None if per_bit_pump is None else out(per_bit_pump),
+    )
