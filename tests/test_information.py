@@ -7,11 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brian2 import Hz, amp, cm, ms, mV, nA, nS, second, volt
+from heras2017 import HERAS_2017
 from passive import passive_cell
 
 from brian2energy import ModelError, load_model
 from brian2energy.information import information_rate
-from brian2energy.light import QuantumBumps
+from brian2energy.light import QuantumBumps, light_levels
 
 # The passive cell: R = 1 GOhm, C = 10 pF, its corner 1/(2 pi R C) = 15.9 Hz.
 R, C = 1e9, 1e-11
@@ -67,19 +68,30 @@ def test_the_photoreceptors_cost_per_bit_is_of_laughlins_order():
     # J Exp Biol 210:vii), gamma bumps n = 4, tau = 1 ms (effective duration 7.3 ms, light-adapted bumps
     # being ~10 ms in Drosophila, Juusola & Hardie 2001), Gaussian white contrast 0.32 r.m.s. up to 500 Hz,
     # and channel noise of the Kv channels (20 pS). Brighter light costs more and carries more.
+    # The photon rate is taken proportional to the light conductance (bumps of one size: no adaptation).
     cell = load_model("blowfly_photoreceptor")
-    area = 1.45e-4 * cm**2
-    g_light = np.array([12.277, 111.508]) * nS / area  # Heras' -52 and -37 mV states (tests/test_frequency.py)
-    pump = np.array([0.3550, 1.6508]) * nA / area
-    bumps = QuantumBumps(np.array([12.277, 111.508]) / 111.508 * 1e6 * Hz, n=4, tau=1 * ms)
-    rate = information_rate(cell, bumps.contrast_signal(cell, 0.32, 500 * Hz, g_light=g_light, I_max_pump=pump),
-                            current_noise={"photons": bumps.shot_noise(cell, g_light=g_light, I_max_pump=pump)},
-                            g_light=g_light, I_max_pump=pump)
+    levels = light_levels(cell, [-52, -37] * mV)
+    bumps = QuantumBumps(levels["g_light"] / levels["g_light"][-1] * 1e6 * Hz, n=4, tau=1 * ms)
+    rate = information_rate(cell, bumps.contrast_signal(cell, 0.32, 500 * Hz, **levels),
+                            current_noise={"photons": bumps.shot_noise(cell, **levels)}, **levels)
     assert 1e6 <= float(rate.atp_per_bit[1]) <= 1e7
     bits = np.asarray(rate.bits_per_second * second)
     assert bits[1] > bits[0] and float(rate.atp_per_second[1] / rate.atp_per_second[0]) > 4
-    # both views agree at a balanced rest, here to the 4-5 digits Heras' pump currents are transcribed to
-    np.testing.assert_allclose(rate.atp_per_bit_pump, rate.atp_per_bit, rtol=1e-3)
+    np.testing.assert_allclose(rate.atp_per_bit_pump, rate.atp_per_bit, rtol=1e-9)  # both views: a balanced rest
+
+
+def test_light_levels_follow_heras_protocol():
+    # Heras et al.'s code (depolarise_with_light) gives g_light and the pump current at each V_rest; the dark
+    # state (-60 mV) needs no light. Tolerance: their figures' 4-5 transcribed digits.
+    area = 1.45e-4 * cm**2
+    v_rest, g_light, pump = (np.array(col) for col in list(zip(*HERAS_2017))[:3])
+    levels = light_levels(load_model("blowfly_photoreceptor"), v_rest * mV)
+    np.testing.assert_allclose(np.asarray(levels["g_light"] * area / nS), g_light, atol=2e-3)
+    np.testing.assert_allclose(np.asarray(levels["I_max_pump"] * area / nA), pump, rtol=1e-3)
+    with pytest.raises(ModelError, match="negative light conductance"):
+        light_levels(load_model("blowfly_photoreceptor"), -65 * mV)
+    with pytest.raises(ModelError, match="light channel"):
+        light_levels(load_model("squid_axon_hh1952"), -60 * mV)
 
 
 @pytest.mark.parametrize("kwargs, match", [

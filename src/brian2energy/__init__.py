@@ -22,7 +22,7 @@ from .errors import (
 from .frequency import FrequencyResponse, frequency_response
 from .information import InformationRate, information_rate
 from .leaks import GHKLeak, Leak
-from .light import QuantumBumps
+from .light import QuantumBumps, light_levels
 from .mechanisms import Channel, Gate, Kdr_HH52, Mechanism, NaV_HH52
 from .modelfile import list_models, load_model
 from .noise import MembraneNoise, membrane_noise
@@ -58,6 +58,7 @@ __all__ = [
     "frequency_response",
     "from_equations",
     "information_rate",
+    "light_levels",
     "list_models",
     "load_model",
     "membrane_noise",

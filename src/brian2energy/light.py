@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Hz, Quantity, amp, second
+from brian2 import Hz, Quantity, amp, meter, mV, second, siemens
+from brian2.units.fundamentalunits import get_dimensions
 
 from .errors import ModelError
 from .expressions import check_dimensions
-from .resting import resting_state
+from .mechanisms import Channel
+from .resting import dynamics, resting_state
 
-__all__ = ["QuantumBumps"]
+__all__ = ["QuantumBumps", "light_levels"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +104,45 @@ class QuantumBumps:
             return i_l[:, None] ** 2 * (self.filter(f) * flat)[None, :] * amp**2 / Hz
 
         return spectrum
+
+
+def light_levels(cell, v_rest: Quantity, channel: str = "light") -> dict[str, Quantity]:
+    """The light that depolarises ``cell`` to each ``v_rest``, as overrides for the analysis functions.
+
+    Heras, Anderson, Laughlin & Niven's protocol (2017, their code's ``depolarise_with_light``): every
+    other mechanism is kept (the K+ leak, the dark Na+ leak, the voltage-gated channels at their steady
+    state); the light conductance ``g_<channel>`` (a Na+-booked conductance without gates) and the pump
+    turnover are solved so that at ``v_rest`` the K+ efflux is 2 x and the Na+ influx 3 x the pump
+    cycles. Returns ``{"g_<channel>": ..., "<pump scale>": ...}`` (arrays shaped like ``v_rest``), to pass
+    as ``**params`` to :func:`~brian2energy.resting.resting_state`, :func:`~brian2energy.frequency_response`,
+    :func:`~brian2energy.noise.membrane_noise` or :func:`~brian2energy.information.information_rate`.
+    Potentials below the dark rest would need a negative light conductance: a ModelError names them.
+    """
+    mech = next((m for m in getattr(cell, "mechanisms", ()) if m.name == channel), None)
+    if not isinstance(mech, Channel) or mech.gates or mech.carries != {"Na": 1.0}:
+        raise ModelError(f"{cell.name}: light_levels: expected a Na+-booked conductance without gates named "
+                         f"{channel!r} (the light channel), got {mech!r}")
+    pump = getattr(cell, "pump", None)
+    if pump is None:
+        raise ModelError(f"{cell.name}: light_levels: the cell has no Na+/K+ pump to balance the light current")
+    v = np.asarray(check_dimensions(v_rest, mV, f"{cell.name}: light_levels: v_rest"), dtype=float)
+    g_name, p_name = f"g_{channel}", pump.scale
+    dyn = dynamics(cell, (g_name, p_name))
+    flat = v.ravel()
+    zero, one = np.zeros(flat.size), np.ones(flat.size)
+    dark = dyn.outputs_at(dyn.gates_at(flat, [zero, zero, zero]), [zero, zero, zero])
+    unit = dyn.outputs_at(dyn.gates_at(flat, [zero, zero, one]), [zero, zero, one])[pump.current]
+    i_pump = dark["i_K"] / 2  # amp/m^2: the K+ efflux of the other mechanisms, 2 K+ per cycle
+    e_light = float(cell.namespace[mech.reversal])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g_light = -(dark["i_Na"] + 3 * i_pump) / (flat - e_light)
+        rounding = 1e-9 * np.abs(dark["i_Na"] / (flat - e_light))  # the dark rest itself gives g ~ 0
+    bad = ~(g_light >= -rounding) | ~(i_pump > 0)
+    if bad.any():
+        what = "a negative pump turnover" if not i_pump[bad][0] > 0 else \
+            "a negative light conductance (the cell rests below it in the dark)"
+        raise ModelError(f"{cell.name}: light_levels: at v_rest = {flat[bad][0] * 1e3:.2f} mV the balance needs "
+                         f"{what}; expected potentials between the dark rest and {mech.reversal} = "
+                         f"{e_light * 1e3:.1f} mV")
+    pump_scale = Quantity((i_pump / unit).reshape(v.shape), dim=get_dimensions(cell.namespace[p_name]))
+    return {g_name: np.maximum(g_light, 0).reshape(v.shape) * siemens / meter**2, p_name: pump_scale}
