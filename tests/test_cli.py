@@ -6,6 +6,7 @@ import json
 from importlib.metadata import entry_points
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from brian2.units.constants import elementary_charge
 
@@ -48,4 +49,20 @@ def test_demo_writes_figure_and_summary_matching_neuron(tmp_path, capsys):
     assert summary.critical_current_uA_per_cm2 == pytest.approx(9.78, abs=0.02)
     assert summary.rate_below_Hz == 0 and summary.rate_above_Hz > 20
     assert summary.atp_per_second_above_per_cell > summary.atp_per_second_below_per_cell
+    # (2) the photoreceptor in the dark and held at -37 mV by light: Heras et al. 2017's code gives 8.660e8 and
+    # 1.030e10 ATP/s and bandwidths of 58.654 and 320.405 Hz (tests/heras2017.py; 0.2%: transcribed digits)
+    assert summary.photoreceptor_atp_per_second_dark == pytest.approx(8.660e8, rel=2e-3)
+    assert summary.photoreceptor_atp_per_second_light == pytest.approx(1.030e10, rel=2e-3)
+    assert summary.photoreceptor_bandwidth_dark_Hz == pytest.approx(58.654, rel=2e-3)
+    assert summary.photoreceptor_bandwidth_light_Hz == pytest.approx(320.405, rel=2e-3)
+    # (3) the undifferentiated cell (Pre et al. 2014: 2.5 GOhm, tau 34 ms) near -35 mV at under 1% of that cost;
+    # (4) its corner 1/(2 pi tau), and at a DC signal-to-noise ratio a against noise after an RC membrane the
+    # Shannon rate is pi f_c (sqrt(1 + a) - 1) / ln 2 (1%: the integral stops at 100 kHz)
+    assert summary.undifferentiated_atp_per_second < 0.01 * summary.photoreceptor_atp_per_second_light
+    corner = 1 / (2 * np.pi * 0.034)
+    assert summary.undifferentiated_bandwidth_Hz == pytest.approx(corner, rel=1e-3)
+    a = summary.snr
+    assert summary.bits_per_second_undifferentiated == pytest.approx(np.pi * corner * (np.sqrt(1 + a) - 1) / np.log(2),
+                                                                     rel=1e-2)
+    assert summary.bits_per_second_light > 50 * summary.bits_per_second_undifferentiated
 

@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="brian2energy", description="Energy accounting for Brian2 neurons.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the models that ship with brian2energy")
-    demo = sub.add_parser("demo", help="the squid axon at rest and under a current step, with its ATP cost")
+    demo = sub.add_parser("demo", help="the headline figure: what holding a resting potential costs and what it buys")
     demo.add_argument("--out", type=Path, default=Path("brian2energy-demo"),
                       help="directory for the figure and summary (default: ./brian2energy-demo)")
     args = parser.parse_args(argv)

@@ -72,13 +72,13 @@ def information_rate(model, signal: Callable[[Quantity], Quantity], *,
                      current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
                      readout_noise: Callable[[Quantity], Quantity] | None = None,
                      single_channel_conductance: Mapping[str, Quantity] | None = None,
-                     **params) -> InformationRate:
+                     channel_noise: bool = True, **params) -> InformationRate:
     """The Shannon information rate of ``signal`` at the model's resting state, and ATP per bit.
 
     ``signal``: a function of frequency (Hz) returning the signal current's one-sided spectrum
     (amp**2/Hz, whole cell). ``current_noise`` and ``single_channel_conductance`` as in
     :func:`~brian2energy.noise.membrane_noise` (channel noise of every gated channel with a single-channel
-    conductance is always included); ``readout_noise``: a voltage-noise spectrum (volt**2/Hz) added
+    conductance is included unless ``channel_noise=False``); ``readout_noise``: a voltage-noise spectrum (volt**2/Hz) added
     after the membrane. ``params`` override the model's constants (arrays broadcast). The integral
     runs over :data:`GRID` (10 mHz to 100 kHz); see the module docstring for what is assumed.
     """
@@ -87,7 +87,7 @@ def information_rate(model, signal: Callable[[Quantity], Quantity], *,
     z2 = z2.reshape(-1, GRID.size)
     rows = z2.shape[0]
     noise = membrane_noise(model, GRID * Hz, single_channel_conductance=single_channel_conductance,
-                           current_noise=current_noise, **params)
+                           current_noise=current_noise, channel_noise=channel_noise, **params)
     noise_v = np.asarray(noise.voltage / (volt**2 / Hz), dtype=float).reshape(rows, GRID.size)
     if readout_noise is not None:
         noise_v = noise_v + checked_spectrum(model, "information_rate", "readout_noise", readout_noise, GRID,

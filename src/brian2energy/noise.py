@@ -121,7 +121,7 @@ def _lorentzians(terms, f: np.ndarray) -> np.ndarray:
 def membrane_noise(model, frequencies: Quantity | None = None, *,
                    single_channel_conductance: Mapping[str, Quantity] | None = None,
                    current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
-                   **params) -> MembraneNoise:
+                   channel_noise: bool = True, **params) -> MembraneNoise:
     """The voltage noise of ``model`` at its resting state (see the module docstring).
 
     ``frequencies``: Hz, non-negative (default 0.1 Hz to 10 kHz, as :func:`frequency_response`).
@@ -130,7 +130,7 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     noise (an :class:`~brian2energy.errors.UnmodelledNoiseWarning` names it).
     ``current_noise``: name -> function of frequency (a Brian2 quantity in Hz) returning a one-sided
     whole-cell current-noise spectrum (amp**2/Hz), e.g. a photon shot noise or a synaptic
-    background; it is injected like ``I_inj``.
+    background; it is injected like ``I_inj``. ``channel_noise=False`` leaves every channel's noise out.
     ``params`` override the model's constants as in :func:`~brian2energy.resting.resting_state`.
     """
     f = _checked_frequencies(model, frequencies, "membrane_noise")
@@ -154,7 +154,7 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     sources, channels, missing = {}, {}, []
     for name, mech in mechanisms.items():
         dynamic = [g for g in getattr(mech, "gates", ()) if g.alpha is not None or g.tau is not None]
-        if not isinstance(mech, Channel) or not dynamic:
+        if not channel_noise or not isinstance(mech, Channel) or not dynamic:
             continue
         gamma = gammas.get(name, mech.single_channel_conductance)
         if gamma is None:
