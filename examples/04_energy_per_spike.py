@@ -41,7 +41,7 @@ MODELS = {
                                      "fast-spiking basket cells, 37 C)"),
 }
 before, after = 20 * ms, (20 if args.quick else 40) * ms
-fig, axes = plt.subplots(3, len(MODELS), figsize=(13, 9))
+fig, axes = plt.subplots(4, len(MODELS), figsize=(13, 11), gridspec_kw={"height_ratios": [3, 3, 2, 2]})
 for column, (name, (pulse, published)) in enumerate(MODELS.items()):
     cell = load_model(name)
     group = cell.neuron_group(1, dt=cell.dt)  # the model's measured step
@@ -70,6 +70,7 @@ for column, (name, (pulse, published)) in enumerate(MODELS.items()):
                         xlabel="time (ms)", ylabel="v (mV)")
     plot.atp_rate(monitor, neuron=0, smooth=0.1 * ms, axes=axes[1, column], color="tab:blue")
     plot.budget_bars(report, axes=axes[2, column])
+    plot.na_entry_bars(report, axes=axes[3, column])
 
 fig.tight_layout()
 args.out.mkdir(parents=True, exist_ok=True)

@@ -122,7 +122,12 @@ def test_report_outputs(squid_pulse, tmp_path):
     d = squid_pulse.to_dict()
     assert d["summary"]["spikes"] == 1 and d["neurons"]["method"] == ["isolated"]
     ax = plot.budget_bars(squid_pulse)
-    assert len(ax.patches) == 4  # rest, spikes, Na+ via NaV, Na+ via the Na+ leak
+    assert len(ax.patches) == 2  # one partition per axis: rest, spikes
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(1)
+    plt.close("all")
+    ax = plot.na_entry_bars(squid_pulse)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["NaV", "leak_Na"]
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(1)
     plt.close("all")
 
 

@@ -11,6 +11,7 @@ from brian2 import Gohm, cm, kelvin, kohm, mM, ms, mS, mV, prefs, run, second, u
 from brian2energy import Cell, Channel, Gate, Ion, Leak, ModelError, NaKPump
 from brian2energy.rest import (
     balance_rest,
+    balanced_family,
     critical_rest,
     excitability_sweep,
     resting_state,
@@ -20,6 +21,15 @@ from brian2energy.rest import (
 #: Rinzel & Miller (1980) Math Biosci 49:27-59: the HH 1952 rest (6.3 C) loses stability
 #: in a subcritical Hopf bifurcation at I = 9.78 uA/cm^2 (quoted to 0.01 uA/cm^2).
 HOPF_CURRENT = 9.78
+
+
+def test_result_objects_read_in_atp_per_second(squid):
+    # Brian2 prints a rate of 1/second as Hz ("10.3 GHz"): the result objects say ATP/s, with the headline figures
+    family = balanced_family(squid, [-70, -65] * mV)
+    crit = critical_rest(squid)
+    for result in (resting_state(squid), family, crit):
+        assert "ATP/s" in repr(result) and "Hz" not in repr(result) and str(result) == repr(result)
+    assert "feasible 2 of 2" in repr(family) and f"{float(crit.v / mV):.2f} mV" in repr(crit)
 
 
 def test_hopf_point_of_the_squid_axon(squid):

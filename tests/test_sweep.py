@@ -86,6 +86,7 @@ def test_points_below_the_potassium_nernst_potential_are_flagged(bistable):
     np.testing.assert_allclose(np.asarray(table.mean_v / mV), expected, atol=0.05)
     assert float(table.v_max[1] / mV) < E_K  # every sample of the measured window lies below E_K
     assert list(table.outside_reversals) == [False, True]
+    assert "2 points" in repr(table) and "ATP/s" in repr(table) and "Hz" not in repr(table)  # not Brian2's GHz
 
 
 def test_points_inside_the_reversal_range_are_not_flagged(bistable):

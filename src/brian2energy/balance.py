@@ -29,7 +29,7 @@ from .errors import ModelError
 from .expressions import check_dimensions
 from .leaks import Leak
 from .pumps import NaKPump
-from .resting import dynamics, resting_values, state_at
+from .resting import dynamics, resting_values, span, state_at
 
 __all__ = [
     "BalancedFamily",
@@ -308,6 +308,14 @@ class BalancedFamily:
     eigenvalues: Quantity
     stable: np.ndarray
 
+    def __repr__(self) -> str:
+        n = np.size(self.feasible)
+        return (f"BalancedFamily({self.cell.name}, {n} points: v_rest = {span(self.v_rest / mV, '.2f')} mV, "
+                f"feasible {int(np.sum(self.feasible))} of {n}, stable {int(np.sum(self.stable))}, "
+                f"ATP = {span(self.atp_per_second * second, '.4g')} ATP/s)")
+
+    __str__ = __repr__
+
 
 def balanced_family(cell: Cell, v_rest: Quantity, leak_conductance: Quantity | None = None,
                     input_resistance: Quantity | None = None) -> BalancedFamily:
@@ -394,6 +402,13 @@ class CriticalRest:
     atp_per_second: Quantity
     pump_turnover: Quantity
     eigenvalues: Quantity
+
+    def __repr__(self) -> str:
+        current = float(self.injected_current / (amp / meter**2)) * 100  # uA/cm^2
+        return (f"CriticalRest(v = {float(self.v / mV):.2f} mV, as if {current:.4g} uA/cm^2 were injected, leak {float(self.leak_conductance / _SIEMENS_DENSITY) * 0.1:.4g} mS/cm^2, "
+                f"ATP = {float(self.atp_per_second * second):.4g} ATP/s)")
+
+    __str__ = __repr__
 
 
 def critical_rest(cell: Cell, leak_conductance: Quantity | None = None) -> CriticalRest:

@@ -262,6 +262,8 @@ class EnergyReport:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    __repr__ = __str__
+
 
 def energy_report(monitor: EnergyMonitor, window: tuple[Quantity, Quantity] = (2 * ms, 10 * ms),
                   atp_free_energy: Quantity = ATP_FREE_ENERGY) -> EnergyReport:
@@ -465,6 +467,8 @@ class NetworkBudget:
         lines.append(f"total: {self.total:.4g} ATP = {float(self.joules / kjoule) * 1e3:.4g} J at {kj:g} kJ/mol")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+    __repr__ = __str__
 
     def to_csv(self, path: str | Path) -> None:
         """The time series: one row per bin, one column per population and part (ATP/second)."""

@@ -11,8 +11,8 @@ from brian2 import Quantity, StateMonitor, cm, ms, mV, second, uA
 from .accounting import atp
 from .energy import BUDGET_PARTS
 
-__all__ = ["atp_rate", "budget_bars", "budget_rate", "cumulative_atp", "current_densities",
-           "membrane_potential", "population_rate", "raster"]
+__all__ = ["atp_rate", "budget_bars", "budget_rate", "cumulative_atp", "current_densities", "membrane_potential",
+           "na_entry_bars", "population_rate", "raster"]
 
 
 def _axes(axes):
@@ -79,22 +79,32 @@ def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **k
 
 
 def budget_bars(report, axes=None, **kwargs):
-    """ATP budget bars.
+    """ATP budget bars: one partition on one axis.
 
-    An :class:`~brian2energy.energy.EnergyReport`: the group's rest and spikes, then Na+ entry
-    by mechanism (fractions of the total). A :class:`~brian2energy.energy.NetworkBudget`: one
-    stacked bar per population (ATP per second: rest, action potentials, synapses).
+    An :class:`~brian2energy.energy.EnergyReport`: the group's ATP split into rest and spikes
+    (fractions of the total; the split of Na+ entry by mechanism is :func:`na_entry_bars`). A
+    :class:`~brian2energy.energy.NetworkBudget`: one stacked bar per population (ATP per second:
+    rest, action potentials, synapses).
     """
     axes = _axes(axes)
     if hasattr(report, "populations"):
         return _network_budget_bars(report, axes, **kwargs)
-    items = {f"budget: {k}": v for k, v in report.budget_fractions.items()}
-    total_na = sum(float(np.sum(v)) for v in report.by_mechanism.values())
-    items.update({f"Na+ via {k}": float(np.sum(v)) / total_na for k, v in report.by_mechanism.items()})
+    return _fraction_bars(axes, dict(report.budget_fractions), "fraction of the ATP", "ATP budget", **kwargs)
+
+
+def na_entry_bars(report, axes=None, **kwargs):
+    """The Na+ entering the group split by mechanism (fractions of the Na+ entry; an EnergyReport)."""
+    axes = _axes(axes)
+    total = sum(float(np.sum(v)) for v in report.by_mechanism.values())
+    items = {name: float(np.sum(v)) / total for name, v in report.by_mechanism.items()}
+    return _fraction_bars(axes, items, "fraction of the Na+ entry", "Na+ entry by mechanism", **kwargs)
+
+
+def _fraction_bars(axes, items: dict, ylabel: str, title: str, **kwargs):
     bars = axes.bar(range(len(items)), list(items.values()), **kwargs)
     axes.bar_label(bars, fmt="%.2f", fontsize="small")
-    axes.set_xticks(range(len(items)), list(items), rotation=30, ha="right", fontsize="small")
-    axes.set(ylabel="fraction of total ATP", ylim=(0, 1.1))
+    axes.set_xticks(range(len(items)), list(items), fontsize="small")
+    axes.set(ylabel=ylabel, ylim=(0, 1.15), title=title)
     return axes
 
 

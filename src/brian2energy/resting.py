@@ -34,6 +34,7 @@ __all__ = [
     "resting_rates",
     "resting_state",
     "resting_values",
+    "span",
     "state_at",
     "steady_states",
 ]
@@ -104,19 +105,24 @@ class RestingState:
     def __repr__(self) -> str:
         """The headline figures in the units a physiologist reads (ATP per second, not Brian2's Hz)."""
 
-        def show(value, fmt: str) -> str:
-            a = np.asarray(value, dtype=float)
-            return format(float(a), fmt) if a.size == 1 else f"[{format(a.min(), fmt)} .. {format(a.max(), fmt)}]"
-
         shape = np.shape(self.v)
         where = f" over {shape} parameter points" if shape else ""
         stable = np.asarray(self.stable)
-        return (f"RestingState{where}(v = {show(self.v / mV, '.2f')} mV, "
-                f"R_in = {show(self.input_resistance / (1e6 * ohm), '.4g')} MOhm, "
-                f"ATP = {show(self.atp_per_second * second, '.4g')} ATP/s, "
+        return (f"RestingState{where}(v = {span(self.v / mV, '.2f')} mV, "
+                f"R_in = {span(self.input_resistance / (1e6 * ohm), '.4g')} MOhm, "
+                f"ATP = {span(self.atp_per_second * second, '.4g')} ATP/s, "
                 f"stable = {bool(stable) if stable.size == 1 else f'{int(stable.sum())} of {stable.size}'})")
 
     __str__ = __repr__
+
+
+def span(values, fmt: str) -> str:
+    """One number, or the range ``[min .. max]`` of an array (NaN left out), formatted with ``fmt``: for reprs."""
+    a = np.asarray(values, dtype=float)
+    if a.size == 1:
+        return format(float(a), fmt)
+    finite = a[np.isfinite(a)]
+    return f"[{format(finite.min(), fmt)} .. {format(finite.max(), fmt)}]" if finite.size else "[all NaN]"
 
 
 def _parameters(model, params: dict) -> tuple[tuple[str, ...], list[np.ndarray], tuple[int, ...], dict]:

@@ -26,6 +26,7 @@ from .balance import balanced_family
 from .cell import DEFAULT_METHOD, Cell
 from .errors import ModelError, OutsideReversalsWarning
 from .expressions import check_dimensions
+from .resting import span
 
 __all__ = ["SweepTable", "excitability_sweep"]
 
@@ -76,6 +77,14 @@ class SweepTable:
 
     def __len__(self) -> int:
         return len(self.stable)
+
+    def __repr__(self) -> str:
+        fires = np.asarray(self.firing_rate * second) > 0
+        return (f"SweepTable({len(self)} points: v_rest = {span(self.v_rest / mV, '.2f')} mV, feasible "
+                f"{int(np.sum(self.feasible))}, stable {int(np.sum(self.stable))}, firing {int(np.sum(fires))}, "
+                f"ATP = {span(self.atp_per_second * second, '.4g')} ATP/s)")
+
+    __str__ = __repr__
 
     def to_csv(self, path) -> None:
         """Write the table as CSV, one column per field, units in the header."""
