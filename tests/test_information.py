@@ -1,6 +1,7 @@
-"""Information per ATP at rest (issue 14, part 3): the Shannon rate against closed forms, Campbell's
+"""Information per ATP at rest (issue 14, parts 3 and 4): the Shannon rate against closed forms, Campbell's
 theorem for quantum-bump shot noise, and the blowfly photoreceptor's ATP per bit against the order of
-magnitude Laughlin, de Ruyter van Steveninck & Anderson 1998 report."""
+magnitude Laughlin, de Ruyter van Steveninck & Anderson 1998 report, Heras et al.'s light protocol, and the
+trade-off of cost, bandwidth and bits along balanced rests against closed forms."""
 
 from __future__ import annotations
 
@@ -121,3 +122,34 @@ def test_bad_bumps_are_refused(kwargs, match):
 def test_a_model_without_the_light_channel_is_named():
     with pytest.raises(ModelError, match="no light channel 'light'"):
         QuantumBumps(1e6 * Hz, n=4, tau=1 * ms).shot_noise(load_model("squid_axon_hh1952"))
+
+
+def test_the_trade_off_along_balanced_rests_of_a_passive_cell():
+    # The undifferentiated cell (linear Na+ and K+ leaks, a fixed pump) balanced at -35 mV with input
+    # resistances of 0.25, 2.5 and 25 GOhm, vectorised: per cell, the leaks' total conductance is G = 1/R;
+    # the balance (3 Na+ in and 2 K+ out per cycle) gives g_K = G / (1 + 1.5 (v - E_K)/(E_Na - v)) and
+    # p = g_K (v - E_K) / 2e cycles/s; the corner is 1/(2 pi R C); against a white readout noise at a DC
+    # signal-to-noise ratio a, the rate is pi f_c (sqrt(1 + a) - 1)/ln 2. Closed forms; tolerances as above.
+    from brian2 import Gohm, farad, ohm
+    from brian2.units.constants import elementary_charge
+
+    from brian2energy import frequency_response
+    from brian2energy.rest import balanced_family
+
+    cell = load_model("undifferentiated_cell")
+    resistance = np.array([0.25, 2.5, 25.0])
+    family = balanced_family(cell, -35 * mV, input_resistance=resistance * Gohm)
+    e_na, e_k = (float(cell.reversal_potentials[ion] / volt) for ion in ("Na", "K"))
+    v, c = -0.035, float(cell.C_m * cell.area / farad)
+    g_k = 1 / (resistance * 1e9) / (1 + 1.5 * (v - e_k) / (e_na - v))
+    np.testing.assert_allclose(np.asarray(family.atp_per_second * second),
+                               g_k * (v - e_k) / 2 / float(elementary_charge), rtol=1e-6)
+    corner = 1 / (2 * np.pi * resistance * 1e9 * c)
+    response = frequency_response(family.cell, **family.scales)
+    np.testing.assert_allclose(np.asarray(response.bandwidth / Hz), corner, rtol=1e-4)
+    a, readout = 10.0, 1e-12
+    r_in = np.asarray(response.input_resistance / ohm)
+    rate = information_rate(family.cell, lambda f: (a * readout / r_in**2)[:, None] * np.ones(len(f)) * amp**2 / Hz,
+                            readout_noise=lambda f: readout * np.ones(len(f)) * volt**2 / Hz, **family.scales)
+    np.testing.assert_allclose(np.asarray(rate.bits_per_second * second),
+                               np.pi * corner * (np.sqrt(1 + a) - 1) / np.log(2), rtol=1e-2)
