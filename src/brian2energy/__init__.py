@@ -1,7 +1,8 @@
 """brian2energy: energy accounting for Brian2 neurons.
 
 Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps``), cells
-built from them with energy counters in their equations (``cell``; what is counted and
+built from them with energy counters in their equations (``cell``; on a morphology,
+``spatial``; what is counted and
 priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
 spike and network budgets (``energy``, on the measures of ``measures``), the small-signal
 frequency response, voltage noise and information per ATP at rest (``frequency``, ``noise``,

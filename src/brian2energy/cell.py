@@ -28,7 +28,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Equations, NeuronGroup, Quantity, amp, farad, kelvin, log, meter, mmolar, mV
+from brian2 import (
+    Equations,
+    NeuronGroup,
+    Quantity,
+    amp,
+    farad,
+    kelvin,
+    log,
+    meter,
+    mmolar,
+    mV,
+)
 from brian2.units import second
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
@@ -48,6 +59,7 @@ from .ions import Concentrations
 from .leaks import GHKLeak, LeakSplit
 from .mechanisms import VALENCE, Mechanism, scaled, unit_string
 from .resting import CAPACITANCE, FLUX, resting_values
+from .spatial import spatial_neuron
 from .step import StepCheck, check_step, derived_steps
 from .synapses import Receptor
 
@@ -352,8 +364,15 @@ class Cell:
         cell's own mechanisms (``Q_Na_cell``) and one for its receptors (``Q_Na_synapses``,
         ``Q_Ca_synapses``), with ``Q_Na``, ``ATP_ions``, and no ``ATP_pump`` or Cl- counter.
         """
+        return self._equations(extra_currents, synapses, parameters, counters, spatial=False)
+
+    def _equations(self, extra_currents, synapses, parameters, counters, *, spatial: bool) -> Equations:
+        """:meth:`equations`, or with ``spatial`` the membrane current density ``Im`` of a Brian2
+        ``SpatialNeuron`` (inward positive, no dv/dt: Brian2 solves the cable) with the extra currents
+        as point currents (amp, into their compartment) and a point current ``I`` for injection."""
         extra = _names(extra_currents, "extra_currents")
-        taken = set(self.namespace) | set(self.states) | {"v", "I_inj", "i_mem"} | set(self.counters)
+        taken = set(self.namespace) | set(self.states) | {"v", "I_inj", "i_mem", *(("I", "Im") if spatial else ())} \
+            | set(self.counters)
         clash = sorted(set(extra) & taken)
         if clash:
             raise ModelError(f"{self.name}: extra_currents {clash} clash with names the cell already uses")
@@ -362,13 +381,15 @@ class Cell:
         records = self.counter_records(receptors, counters)
         # a pump published as electroneutral (Cressman 2009) moves ions but is left out of dv/dt
         currents = " + ".join(m.current for m in self.mechanisms if m.electrogenic) or "0*amp/meter**2"
-        synaptic = "".join(f" + {name}/area" for name in (*extra, *(r.current for r in receptors)))
-        lines = [
-            f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt",
-            f"i_mem = {currents} : amp/meter**2",
-            "I_inj : amp/meter**2",
-        ]
-        lines += [f"{name} : amp" for name in extra]
+        if spatial:  # Brian2 adds point currents to Im itself
+            synaptic = "".join(f" + {r.current}/area" for r in receptors)
+            lines = [f"Im = I_inj - i_mem{synaptic} : amp/meter**2", "I : amp (point current)"]
+            lines += [f"{name} : amp (point current)" for name in extra]
+        else:
+            synaptic = "".join(f" + {name}/area" for name in (*extra, *(r.current for r in receptors)))
+            lines = [f"dv/dt = (I_inj - i_mem{synaptic})/C_m : volt"]
+            lines += [f"{name} : amp" for name in extra]
+        lines += [f"i_mem = {currents} : amp/meter**2", "I_inj : amp/meter**2"]
         for ion, terms in self.ion_currents().items():
             lines.append(f"i_{ion} = {terms} : amp/meter**2")
         lines += [m.equations() for m in self.mechanisms]
@@ -484,6 +505,11 @@ class Cell:
         check.checked = None if explicit is None else float(explicit)
         group.contained_objects.append(check)
         return group
+
+    def spatial_neuron(self, morphology, Ri: Quantity, *, regions=None, **kwargs):
+        """This cell on a Brian2 ``Morphology``: a plain ``SpatialNeuron`` with the counters in every
+        compartment (:func:`~brian2energy.spatial.spatial_neuron`, where the arguments are described)."""
+        return spatial_neuron(self, morphology, Ri, regions=regions, **kwargs)
 
     def __repr__(self) -> str:
         mechs = ", ".join(repr(m) for m in self.mechanisms)

@@ -38,7 +38,7 @@ from .frequency import frequency_response
 from .information import information_rate
 from .light import light_levels
 from .modelfile import load_model
-from .rest import critical_rest, excitability_sweep, resting_state
+from .rest import balance_rest, critical_rest, excitability_sweep, resting_state
 
 __all__ = ["DemoSummary", "run_demo"]
 
@@ -175,7 +175,9 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
     }
 
     # 2-4. holding a depolarized rest, and what it buys: all analytical
-    photoreceptor, slow = load_model("blowfly_photoreceptor"), load_model("undifferentiated_cell")
+    photoreceptor = load_model("blowfly_photoreceptor")
+    immature = load_model("undifferentiated_cell")  # its leaks alone; with the pump that balances them there:
+    slow = balance_rest(immature, resting_state(immature).v)
     dark, light = (light_levels(photoreceptor, v) for v in (PHOTORECEPTOR_DARK, PHOTORECEPTOR_LIGHT))
     costs = [float(resting_state(photoreceptor, **dark).atp_per_second * second),
              float(resting_state(photoreceptor, **light).atp_per_second * second)]
@@ -197,10 +199,11 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
     out.mkdir(parents=True, exist_ok=True)
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
     plot.membrane_potential(states, axes=axes[0, 0])
-    axes[0, 0].legend(["at rest", f"{summary.step_uA_per_cm2:g} uA/cm$^2$ step"], fontsize="small", frameon=False)
+    axes[0, 0].legend(["at rest", f"{summary.step_uA_per_cm2:g} $\\mu$A/cm$^2$ step"], fontsize="small", frameon=False,
+                      loc="lower right")
     axes[0, 0].set_title("squid axon at rest and under a step")
     plot.cumulative_atp(states, labels=["at rest", "step"], axes=axes[0, 1])
-    axes[0, 1].set_title(f"{summary.atp_per_spike_per_cell:.3g} ATP per spike")
+    axes[0, 1].set_title(f"{summary.atp_per_spike_per_cell:.3g} ATP per spike above rest, per cell")
     bars = axes[0, 2].bar([f"{summary.critical_rest_mV - 1:.1f} mV\n(silent)",
                            f"{summary.critical_rest_mV + 1:.1f} mV\n(fires {summary.rate_above_Hz:.0f} Hz)"],
                           [summary.atp_per_second_below_per_cell, summary.atp_per_second_above_per_cell],
@@ -219,11 +222,11 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
                           np.abs(np.asarray(response.impedance / response.input_resistance)),
                           color=color, label=f"{name.replace(chr(10), ', ')}: {float(response.bandwidth / Hz):.3g} Hz")
     axes[1, 1].set(xlabel="frequency (Hz)", ylabel="|Z(f)| / R_in", ylim=(1e-3, 3),
-                   title="(4) what it buys: bandwidth")
+                   title="(4a) what it buys: bandwidth")
     axes[1, 1].legend(fontsize="small", frameon=False)
     bars = axes[1, 2].bar(names[1:], bits, color=colors[1:])
     axes[1, 2].bar_label(bars, fmt="%.0f", fontsize="small")
-    axes[1, 2].set(ylabel="bits/s", title=f"(4) and bits/s (white signal, SNR {SNR:g} at DC)")
+    axes[1, 2].set(ylabel="bits/s", title=f"(4b) and bits/s (white signal, SNR {SNR:g} at DC)")
     fig.suptitle("A resting potential is held by the Na+/K+ pump, and it costs: what the cost is, and what it buys",
                  fontsize="medium")
     fig.tight_layout()
