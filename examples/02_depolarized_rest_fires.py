@@ -76,10 +76,11 @@ for (name, title), (ax_rate, ax_atp, ax_v) in zip(models.items(), axes.T):
     ax_atp.semilogy(v_rest, table.atp_per_second_rest * second, "--", color="0.5", label="balanced rest (analytical)")
     ax_v.plot(v_rest[table.feasible], v_rest[table.feasible], ":", color="0.5", label="target (balanced rest)")
     ax_v.axhline(E_K, color="tab:blue", lw=0.8, ls="--", label=f"E_K = {E_K:.0f} mV")
-    ax_rate.text(v_crit, ax_rate.get_ylim()[1] * 0.9, f" critical rest\n {v_crit:.2f} mV", color="tab:red",
-                 va="top", fontsize="small")
+    ax_rate.set_ylim(bottom=0)  # all silent in --quick: no axis of negative rates
+    ax_rate.annotate(f"critical rest\n{v_crit:.2f} mV", (v_crit, 0.9), xycoords=("data", "axes fraction"),
+                     xytext=(4, 0), textcoords="offset points", color="tab:red", va="top", fontsize="small")
     ax_rate.set(title=title, ylabel="spontaneous rate (Hz)")
-    ax_atp.set(ylabel="ATP per second per cell")
+    ax_atp.set(ylabel="ATP/s per cell")
     ax_v.set(xlabel="balanced resting potential (mV)", ylabel="mean v after settling (mV)")
     ax_atp.legend(fontsize="small", frameon=False)
     ax_v.legend(fontsize="small", frameon=False)

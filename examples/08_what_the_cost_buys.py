@@ -66,14 +66,15 @@ print(f"squid axon: resonance at {float(squid.peak_frequency / Hz):.0f} Hz, band
 fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
 v = np.asarray(v_rest / mV)
 axes[0, 0].plot(v, atp, "k")
-axes[0, 0].set(xlabel="resting potential (mV)", ylabel="ATP/s", yscale="log", title="cost of the light-held rest")
-axes[0, 1].plot(v, np.asarray(response.bandwidth / Hz), "C0", label="brian2energy")
+axes[0, 0].set(xlabel="resting potential (mV)", ylabel="ATP/s per cell", yscale="log", title="cost of the light-held rest")
+axes[0, 1].plot(v, np.asarray(response.bandwidth / Hz), "C0", label="this model (light_levels)")
 axes[0, 1].plot([-60, -52, -44, -37], [58.654, 128.893, 211.454, 320.405], "o", mfc="none", color="C3",
                 label="Heras et al. 2017 (their code)")
 axes[0, 1].set(xlabel="resting potential (mV)", ylabel="bandwidth (Hz)", title="what it buys: speed")
 axes[0, 1].legend(frameon=False)
-axes[1, 0].plot(v, bits, "C2")
+axes[1, 0].plot(v, bits, "C2.-", label="bits/s")
 axes[1, 0].set(xlabel="resting potential (mV)", ylabel="information rate (bits/s)", title="what it buys: bits")
+axes[1, 0].yaxis.label.set_color("C2")
 twin = axes[1, 0].twinx()
 twin.plot(v, np.asarray(info.atp_per_bit), "C1--")
 twin.set_ylabel("ATP/bit (dashed)", color="C1")
@@ -83,7 +84,7 @@ for z, r_in, label in ((dark.impedance, dark.input_resistance, "photoreceptor, d
                       (slow.impedance, slow.input_resistance, "undifferentiated cell"),
                       (squid.impedance, squid.input_resistance, "squid axon")):
     axes[1, 1].loglog(f, np.abs(np.asarray(z / r_in)), label=label)
-axes[1, 1].set(xlabel="frequency (Hz)", ylabel="|Z(f)| / R_in", title="membrane impedance at rest", ylim=(1e-3, 3))
+axes[1, 1].set(xlabel="frequency (Hz)", ylabel="$|Z(f)|\\,/\\,R_\\mathrm{in}$", title="membrane impedance at rest", ylim=(1e-3, 3))
 axes[1, 1].legend(frameon=False, fontsize=8)
 fig.tight_layout()
 fig.savefig(args.out / "08_what_the_cost_buys.png", dpi=120)

@@ -74,7 +74,8 @@ def atp_rate(monitor, neuron: int = 0, smooth: Quantity = 1 * ms, axes=None, **k
     spikes = np.asarray(monitor.spikes.t[monitor.spikes.i == neuron] / ms)
     axes.plot(spikes, np.full(spikes.shape, np.nanmax(rate) * 1.05 if rate.size else 1), "|", color="tab:red",
               ms=8, label="spikes")
-    axes.set(xlabel="time (ms)", ylabel="ATP per second per cell")
+    axes.set(xlabel="time (ms)", ylabel="ATP/s per cell")
+    axes.legend(fontsize="small", frameon=False, loc="upper right")
     return axes
 
 
@@ -115,8 +116,8 @@ def _network_budget_bars(budget, axes, **kwargs):
         height = np.array([budget.atp_per_second(p)[part] for p in labels])
         axes.bar(labels, height, bottom=bottom, label=part, **kwargs)
         bottom += height
-    axes.set(ylabel="ATP per second (population)")
-    axes.legend(fontsize="small", frameon=False)
+    axes.set(ylabel="ATP/s (population)", ylim=(0, 1.25 * max(bottom.max(initial=0), 1e-300)))
+    axes.legend(fontsize="small", frameon=False, loc="upper left", ncol=len(BUDGET_PARTS))
     return axes
 
 
@@ -128,7 +129,7 @@ def budget_rate(budget, population: str | None = None, axes=None, **kwargs):
     t = (budget.t[1:] + budget.t[:-1]) / 2 * 1e3
     rates = [sum(budget.rate[p][part] for p in pops) for part in BUDGET_PARTS]
     axes.stackplot(t, *rates, labels=BUDGET_PARTS, step="mid", **kwargs)
-    axes.set(xlabel="time (ms)", ylabel="ATP per second")
+    axes.set(xlabel="time (ms)", ylabel=f"ATP/s ({population or 'network'})")
     axes.legend(fontsize="small", frameon=False, loc="upper left")
     return axes
 
@@ -170,4 +171,5 @@ def population_rate(spikes, bin: Quantity = 5 * ms, axes=None, **kwargs):
     counts, _ = np.histogram(t, bins=edges)
     axes.plot(edges[:-1] * 1e3 + width * 500, counts / (len(spikes.source) * width), **kwargs)
     axes.set(xlabel="time (ms)", ylabel="rate (Hz)")
+    axes.set_ylim(bottom=0)  # a silent population: not a symmetric axis of negative rates
     return axes
