@@ -60,11 +60,13 @@ __all__ = [
     "GL",
     "GNA_BAR",
     "SPIKE_THRESHOLD",
+    "CableReference",
     "HHReference",
     "ghk_current",
     "leak_na_conductance",
     "resting_potential",
     "simulate_hh",
+    "simulate_hh_cable",
 ]
 
 # --- Model parameters (Hodgkin & Huxley 1952, shifted so that rest is near -65 mV) ---
@@ -472,3 +474,51 @@ def ghk_current(
         h.celsius = previous_celsius
     out = values.reshape(v.shape) * _GHK_TO_SI
     return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class CableReference:
+    """A propagated action potential along an HH cable: threshold (-20 mV) crossing times (ms) at the
+    recording points, the conduction velocity between the first and last (m/s), the peak v at the first
+    point (mV) and the Na+ charge that entered per unit area at the middle segment (C/cm^2)."""
+
+    crossings: np.ndarray
+    velocity: float
+    peak: float
+    q_na_middle: float
+
+
+def simulate_hh_cable(length_um: float, diam_um: float, ra: float, nseg: int, dt: float, celsius: float,
+                      stim_nA: float, t_on: float, dur: float, tstop: float,
+                      points: tuple[float, float] = (0.3, 0.7)) -> CableReference:
+    """NEURON's ``hh`` on one sealed cable (``nseg`` segments, backward Euler at ``dt`` ms, rest at the
+    model's resting potential), an ``IClamp`` of ``stim_nA`` at its start from ``t_on`` for ``dur`` ms."""
+    cable = h.Section(name="hh52_cable")
+    cable.L, cable.diam, cable.Ra, cable.nseg, cable.cm = length_um, diam_um, ra, nseg, CM
+    cable.insert("hh")
+    h.usetable_hh = 0
+    for segment in cable:
+        segment.hh.gnabar, segment.hh.gkbar, segment.hh.gl, segment.hh.el = GNA_BAR, GK_BAR, GL, EL
+        segment.ena, segment.ek = ENA, EK
+    stim = h.IClamp(cable(0.5 / nseg))
+    stim.delay, stim.dur, stim.amp = t_on, dur, stim_nA
+    middle = cable(0.5)
+    t = h.Vector().record(h._ref_t)
+    v = [h.Vector().record(cable(x)._ref_v) for x in points]
+    v_mid, ina_mid = h.Vector().record(middle._ref_v), h.Vector().record(middle._ref_ina)
+    rest = resting_potential()
+    h.celsius = celsius
+    h.CVode().active(0)
+    h.secondorder = 0
+    h.dt = dt
+    h.finitialize(rest)
+    while h.t < tstop - 0.5 * dt:
+        h.fadvance()
+    t = _to_numpy(t)
+    crossings = np.array([_upward_crossings(t, _to_numpy(trace), SPIKE_THRESHOLD)[0] for trace in v])
+    g_leak_na = leak_na_conductance()
+    inward = -(_to_numpy(ina_mid) + g_leak_na * (_to_numpy(v_mid) - ENA))  # mA/cm^2
+    q_na = float(_cumulative_trapezoid(t, inward)[-1]) * 1e-6  # mA ms / cm^2 = uC/cm^2 -> C/cm^2
+    distance = (points[-1] - points[0]) * length_um * 1e-6  # m
+    return CableReference(crossings, distance / ((crossings[-1] - crossings[0]) * 1e-3), float(_to_numpy(v[0]).max()),
+                          q_na)
