@@ -1,7 +1,8 @@
 """Cells on a morphology (issue 16, parts 1 and 3): a brian2energy cell as a Brian2 SpatialNeuron, counted per
 compartment, and the HH 1952 squid cable's propagated spike against NEURON.
 
-Still to come (issue 16): energy per region, and Hallermann et al. 2012's L5 neuron.
+Also the ATP per compartment and per region over an interval (``region_budget``). Still to come (issue 16):
+a spike's cost and load ratio per region in a report, and Hallermann et al. 2012's L5 neuron.
 """
 
 from __future__ import annotations
@@ -182,3 +183,49 @@ def test_the_squid_cable_conducts_as_in_neuron(numpy_target):
     assert float(np.max(v[0])) == pytest.approx(ref.peak, abs=0.5)
     q_na = float(cable.Q_Na[250]) / float(cable.area[250] / cm**2)  # C/cm^2 at the middle compartment
     assert q_na == pytest.approx(ref.q_na_middle, rel=0.01)
+
+
+def test_region_budgets_add_up_and_match_the_resting_analysis(numpy_target):
+    # 10 ms at rest on a uniform ball-and-stick: every compartment spends the resting analysis's ATP per
+    # second per unit area (resting_state: no simulation) times its area and the interval (rel 1e-6: a
+    # steady state, counted exactly); the sections partition the cell, so their ATP adds up to the total.
+    from brian2energy.spatial import counter_values, region_budget
+
+    cell = load_model("squid_axon_hh1952")
+    neuron = cell.spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm)
+    net = Network(neuron)
+    net.run(1 * ms)
+    start = counter_values(neuron)
+    net.run(10 * ms)
+    budget = region_budget(neuron, since=start)
+    assert list(budget.regions) == ["soma", "axon"]
+    assert sum(budget.atp.values()) == pytest.approx(budget.total, rel=1e-12)
+    per_um2 = float(resting_state(cell).atp_per_second * 10 * ms / (cell.area / um**2))
+    for name in budget.regions:
+        assert budget.atp_per_um2[name] == pytest.approx(per_um2, rel=1e-6)
+    halves = region_budget(neuron, since=start, regions={"near": "distance < 1000*um", "far": "distance >= 1000*um"})
+    assert halves.atp["near"] + halves.atp["far"] == pytest.approx(budget.total, rel=1e-12)
+    difference = budget - region_budget(neuron, since=counter_values(neuron))  # minus an empty interval
+    np.testing.assert_allclose(difference.per_compartment, budget.per_compartment)
+    assert "soma" in repr(budget) and "/um^2" in repr(budget)
+    from brian2energy import plot
+
+    import matplotlib.pyplot as plt
+
+    assert len(plot.atp_along(budget).lines) == 2
+    plt.close("all")
+
+
+def test_region_budget_input_is_checked(numpy_target):
+    from brian2energy.spatial import counter_values, region_budget
+
+    cell = load_model("squid_axon_hh1952")
+    with pytest.raises(ModelError, match="SpatialNeuron"):
+        region_budget(cell.neuron_group(1))
+    neuron = cell.spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm)
+    snapshot = counter_values(neuron)
+    del snapshot["Q_Na_NaV"]
+    with pytest.raises(ModelError, match="Q_Na_NaV"):
+        region_budget(neuron, since=snapshot)
+    with pytest.raises(ModelError, match="neither a section"):
+        region_budget(neuron, regions=["dendrite"])

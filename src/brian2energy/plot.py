@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from brian2 import Quantity, StateMonitor, cm, ms, mV, second, uA
+from brian2 import Quantity, StateMonitor, cm, meter, ms, mV, second, uA
 
 from .accounting import atp
 from .energy import BUDGET_PARTS
 
-__all__ = ["atp_rate", "budget_bars", "budget_rate", "cumulative_atp", "current_densities", "membrane_potential",
-           "na_entry_bars", "population_rate", "raster"]
+__all__ = ["atp_along", "atp_rate", "budget_bars", "budget_rate", "cumulative_atp", "current_densities",
+           "membrane_potential", "na_entry_bars", "population_rate", "raster"]
 
 
 def _axes(axes):
@@ -172,4 +172,18 @@ def population_rate(spikes, bin: Quantity = 5 * ms, axes=None, **kwargs):
     axes.plot(edges[:-1] * 1e3 + width * 500, counts / (len(spikes.source) * width), **kwargs)
     axes.set(xlabel="time (ms)", ylabel="rate (Hz)")
     axes.set_ylim(bottom=0)  # a silent population: not a symmetric axis of negative rates
+    return axes
+
+
+def atp_along(budget, axes=None, **kwargs):
+    """A :class:`~brian2energy.spatial.RegionBudget` along the morphology: ATP per um^2 of each
+    compartment against its path distance from the root (um), one colour per region."""
+    axes = _axes(axes)
+    a_um2 = np.asarray(budget.area / meter**2, dtype=float) * 1e12
+    distance = np.asarray(budget.distance / meter, dtype=float) * 1e6
+    density = budget.per_compartment / a_um2
+    for name, idx in budget.regions.items():
+        axes.plot(distance[idx], density[idx], ".", label=f"{name}: {budget.atp_per_um2[name]:.3g}/um$^2$", **kwargs)
+    axes.set(xlabel="path distance from the root (um)", ylabel="ATP per um$^2$ of membrane")
+    axes.legend(fontsize="small", frameon=False)
     return axes

@@ -20,26 +20,28 @@ measuring.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from brian2 import Morphology, Quantity, SpatialNeuron, meter, ohm
 from brian2.units.fundamentalunits import get_dimensions
 
-from .accounting import register
+from .accounting import accounts_of, atp, register
 from .counting import counted
 from .errors import ModelError
 from .expressions import check_dimensions
 from .resting import resting_state
 
-__all__ = ["DEFAULT_SPATIAL_METHOD", "spatial_neuron"]
+__all__ = ["DEFAULT_SPATIAL_METHOD", "RegionBudget", "counter_values", "region_budget", "spatial_neuron"]
 
 #: Brian2's own method for the gates of a SpatialNeuron (v is integrated by the cable solver).
 DEFAULT_SPATIAL_METHOD = "exponential_euler"
 
 
 def _region(neuron: SpatialNeuron, key: str) -> np.ndarray:
-    """The compartment indices of a region: a section's name (``"axon"``, ``"axon.node"``) or a condition
-    on the compartments' variables (``"distance > 100*um"``)."""
+    """The compartment indices of a region: a section's name (``"axon"``, ``"axon.node"``: that section and
+    every section beyond it, as Brian2's ``neuron.axon``) or a condition on the compartments' variables
+    (``"distance > 100*um"``)."""
     if all(part.isidentifier() for part in key.split(".")):
         section = neuron
         for part in key.split("."):
@@ -113,3 +115,102 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
         setattr(neuron, name, np.atleast_1d(np.asarray(gate, dtype=float))[index])
     register(neuron, cell, records)
     return neuron
+
+
+def _sections(neuron: SpatialNeuron) -> dict[str, np.ndarray]:
+    """Each section's own compartments (not those of the sections beyond it), by its path of names; the
+    root is ``"soma"`` when it is a Soma, else ``"root"``."""
+    from brian2 import Soma
+
+    out = {}
+
+    def walk(section, path, group):
+        beyond = set()
+        for child in section.children:
+            name = section.children.name(child)
+            sub = getattr(group, name)
+            beyond |= set(range(sub.start, sub.stop))
+            walk(child, f"{path}.{name}" if path else name, sub)
+        start, stop = (group.start, group.stop) if hasattr(group, "start") else (0, len(neuron))
+        out[path or ("soma" if isinstance(section, Soma) else "root")] = np.array(
+            sorted(set(range(start, stop)) - beyond), dtype=int)
+
+    walk(neuron.morphology, "", neuron)
+    return dict(sorted(out.items(), key=lambda item: item[1][0] if item[1].size else len(neuron)))
+
+
+def counter_values(neuron) -> dict[str, np.ndarray]:
+    """A copy of every energy counter of a group made by brian2energy (a ``SpatialNeuron`` or a
+    ``NeuronGroup``), per compartment or neuron, in SI units: the start of an interval for
+    :func:`region_budget`."""
+    accounts = accounts_of(neuron)
+    if accounts is None:
+        raise ModelError(f"{getattr(neuron, 'name', neuron)!r} was not made by brian2energy (Cell.spatial_neuron or "
+                         "neuron_group): it has no counters to read")
+    return {c.name: np.array(getattr(neuron, c.name)[:], dtype=float) for c in accounts.counters}
+
+
+@dataclass(frozen=True, repr=False)
+class RegionBudget:
+    """The ATP a ``SpatialNeuron`` spent over an interval, per compartment and per region (ions-restored
+    view: every priced ion entry at its price, as ``ATP_ions`` counts it).
+
+    ``per_compartment`` (ATP) and ``area`` (m^2) and ``distance`` (path distance from the root) per
+    compartment; ``regions``: name -> compartment indices; ``atp``: name -> ATP of the region;
+    ``atp_per_um2``: name -> ATP per um^2 of its membrane; ``total``: ATP of the whole cell.
+    Regions may overlap (a condition and a section); the default regions are the sections, which do not.
+    """
+
+    per_compartment: np.ndarray
+    area: Quantity
+    distance: Quantity
+    regions: dict[str, np.ndarray]
+    atp: dict[str, float]
+    atp_per_um2: dict[str, float]
+    total: float
+
+    def __sub__(self, other: RegionBudget) -> RegionBudget:
+        """The difference of two budgets of the same cell and regions, e.g. an action potential's window
+        minus a window of rest of the same length."""
+        if set(self.regions) != set(other.regions) or self.per_compartment.shape != other.per_compartment.shape:
+            raise ModelError("RegionBudget: subtract budgets of the same cell and regions")
+        return _budget(self.per_compartment - other.per_compartment, self.area, self.distance, self.regions)
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{name} {self.atp[name]:.3g} ({self.atp_per_um2[name]:.3g}/um^2)" for name in self.regions)
+        return f"RegionBudget(total {self.total:.4g} ATP: {parts})"
+
+    __str__ = __repr__
+
+
+def _budget(per_compartment, area, distance, regions) -> RegionBudget:
+    a_um2 = np.asarray(area / meter**2, dtype=float) * 1e12
+    atp = {name: float(np.sum(per_compartment[idx])) for name, idx in regions.items()}
+    per_um2 = {name: atp[name] / float(np.sum(a_um2[idx])) if idx.size else float("nan")
+               for name, idx in regions.items()}
+    return RegionBudget(per_compartment, area, distance, regions, atp, per_um2, float(np.sum(per_compartment)))
+
+
+def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None = None,
+                  regions: Mapping[str, str] | Iterable[str] | None = None) -> RegionBudget:
+    """The ATP ``neuron`` spent since ``since`` (a :func:`counter_values` snapshot; None: since the start),
+    per compartment and per region. ``regions``: names of sections or conditions (as in
+    :func:`spatial_neuron`), or a dict of label -> section or condition; default: every section's own
+    compartments, by name (the root is ``"soma"`` for a Soma)."""
+    accounts = accounts_of(neuron)
+    if accounts is None or not isinstance(neuron, SpatialNeuron):
+        raise ModelError(f"region_budget: expected a SpatialNeuron made by Cell.spatial_neuron, got {neuron!r}")
+    now = counter_values(neuron)
+    if since is not None:
+        missing = sorted(set(now) - set(since))
+        if missing:
+            raise ModelError(f"region_budget(since=...): the snapshot lacks the counters {missing}; take it with "
+                             "counter_values(neuron)")
+        now = {k: v - np.asarray(since[k], dtype=float) for k, v in now.items()}
+    if regions is None:
+        chosen = _sections(neuron)
+    else:
+        labels = dict(regions) if isinstance(regions, Mapping) else {key: key for key in regions}
+        chosen = {label: _region(neuron, key) for label, key in labels.items()}
+    per_compartment = np.asarray(atp(accounts.counters, now), dtype=float)
+    return _budget(per_compartment, neuron.area[:], neuron.distance[:], chosen)
