@@ -46,12 +46,12 @@ crit = critical_rest(rs)
 own = resting_state(rs)
 ax = axes[0]
 ax.semilogy(np.where(stable, v, np.nan), cost, "k", label="stable (silent)")
-ax.semilogy(np.where(stable, np.nan, v), cost, "tab:red", label="unstable (fires or leaves)")
-ax.axvline(float(crit.v / mV), color="tab:red", lw=0.8)
+ax.semilogy(np.where(stable, np.nan, v), cost, "tab:red", label="unstable: fires by itself")
+ax.axvline(float(crit.v / mV), color="tab:red", lw=0.8, label=f"critical rest, {float(crit.v / mV):.2f} mV")
 ax.plot(float(own.v / mV), float(cost_of_rest(rs, own.v) * second), "o", color="tab:blue",
         label=f"balanced at its own rest, {float(own.v / mV):.1f} mV")
 ax.set(title="1. Pospischil RS cell: rest is stable below\nthe critical resting potential",
-       xlabel="balanced resting potential (mV)", ylabel="ATP per second per cell")
+       xlabel="balanced resting potential (mV)", ylabel="ATP/s per cell")
 ax.legend(fontsize="small", frameon=False)
 print(f"1. Pospischil 2008 RS cell: own rest {float(own.v / mV):.2f} mV (published leak reversal -70.3 mV), "
       f"balanced there {float(cost_of_rest(rs, own.v) * second):.3g} ATP/s; critical resting potential "
@@ -85,12 +85,12 @@ for g, label, colour in curves:
                 label=f"{label}: leak {float(g * photo.area / nS):.0f} nS")
 bright_30, bright_60, dark_60 = (float(cost_of_rest(dark_cell, vr * mV, leak_conductance=g) * second)
                                  for vr, g in ((-30, g_bright), (-60, g_bright), (-60, g_dark)))
-ax.plot([-30, -60], [bright_30, bright_60], "o", color="tab:red")
-ax.plot([-60], [dark_60], "o", color="k")
+ax.plot([-30, -60], [bright_30, bright_60], "o", color="tab:red", label="bright-light leak, held at -30 / -60 mV")
+ax.plot([-60], [dark_60], "o", color="k", label="dark leak, at -60 mV")
 ax.plot(float(light.v / mV), float(light.atp_per_second * second), "*", ms=12, color="tab:orange",
         label="the model in light (Heras 2017 Fig. 8: ~1.0e10)")
-ax.set(title="2. Blowfly photoreceptor: a depolarized\nrest is dear when the membrane is leaky",
-       xlabel="balanced resting potential (mV)", ylabel="ATP per second per cell")
+ax.set(title="2. Blowfly photoreceptor: a depolarized\nrest is costly when the membrane is leaky",
+       xlabel="balanced resting potential (mV)", ylabel="ATP/s per cell")
 ax.legend(fontsize="small", frameon=False)
 print(f"2. blowfly photoreceptor (Heras et al. 2017, Fig. 8): in light at {float(light.v / mV):.1f} mV "
       f"{float(light.atp_per_second * second):.3g} ATP/s (published ~1.0e10); in the dark at -60 mV "
@@ -108,11 +108,11 @@ ax.loglog(np.asarray(r / Mohm), np.asarray(cost_of_rest(dark_cell, light.v, inpu
           color="tab:orange", label=f"photoreceptor, balanced at {float(light.v / mV):.0f} mV")
 published = 2.5 * Gohm
 cheap = float(cost_of_rest(undiff, -35 * mV, input_resistance=published) * second)
-ax.plot(float(published / Mohm), cheap, "o", color="tab:blue", label="Pre 2014: 2.5 GOhm, -35 mV")
+ax.plot(float(published / Mohm), cheap, "o", color="tab:blue", label="Pre 2014: 2,500 MOhm, -35 mV")
 ax.plot(float(light.input_resistance / Mohm), float(light.atp_per_second * second), "*", ms=12, color="tab:red",
         label=f"photoreceptor in light: {float(light.input_resistance / Mohm):.1f} MOhm")
 ax.set(title="3. High input resistance: a depolarized\nrest between E_K and E_Na is cheap",
-       xlabel="input resistance (MOhm)", ylabel="ATP per second per cell")
+       xlabel="input resistance (MOhm)", ylabel="ATP/s per cell")
 ax.legend(fontsize="small", frameon=False)
 print(f"3. immature iPSC-derived neuron (Pre et al. 2014, day 31-38: R_in 2.5 GOhm, rest -35 mV): "
       f"{cheap:.3g} ATP/s, {float(light.atp_per_second * second) / cheap:.0f}x less than the photoreceptor "
