@@ -208,9 +208,9 @@ def test_region_budgets_add_up_and_match_the_resting_analysis(numpy_target):
     difference = budget - region_budget(neuron, since=counter_values(neuron))  # minus an empty interval
     np.testing.assert_allclose(difference.per_compartment, budget.per_compartment)
     assert "soma" in repr(budget) and "/um^2" in repr(budget)
-    from brian2energy import plot
-
     import matplotlib.pyplot as plt
+
+    from brian2energy import plot
 
     assert len(plot.atp_along(budget).lines) == 2
     plt.close("all")
@@ -229,3 +229,21 @@ def test_region_budget_input_is_checked(numpy_target):
         region_budget(neuron, since=snapshot)
     with pytest.raises(ModelError, match="neither a section"):
         region_budget(neuron, regions=["dendrite"])
+
+
+def test_a_synapse_on_one_compartment_is_counted_there(numpy_target):
+    # An AMPA receptor (its conductance per compartment) driven at compartment 10 only: its Na+ enters
+    # there and nowhere else; with counters="totals" the cell's own and the synaptic Na+ add up to Q_Na.
+    from brian2 import SpikeGeneratorGroup, Synapses
+
+    from brian2energy.synapses import AMPA
+
+    neuron = load_model("squid_axon_hh1952").spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm, synapses=[AMPA()],
+                                                            counters="totals")
+    source = SpikeGeneratorGroup(1, [0], [1] * ms)
+    synapse = Synapses(source, neuron, on_pre="g_ampa_post += 5*nS")
+    synapse.connect(i=0, j=10)
+    Network(neuron, source, synapse).run(5 * ms)
+    synaptic = np.asarray(neuron.Q_Na_synapses[:])
+    assert synaptic[10] > 0 and np.all(synaptic[np.arange(len(neuron)) != 10] == 0)
+    np.testing.assert_allclose(np.asarray(neuron.Q_Na[:]), np.asarray(neuron.Q_Na_cell[:]) + synaptic, rtol=1e-12)
