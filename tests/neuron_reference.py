@@ -480,11 +480,13 @@ def ghk_current(
 class CableReference:
     """A propagated action potential along an HH cable: threshold (-20 mV) crossing times (ms) at the
     recording points, the conduction velocity between the first and last (m/s), the peak v at the first
-    point (mV) and the Na+ charge that entered per unit area at the middle segment (C/cm^2)."""
+    point and at the middle segment (mV), and the Na+ charge that entered per unit area at the middle
+    segment over the whole run (C/cm^2)."""
 
     crossings: np.ndarray
     velocity: float
     peak: float
+    peak_middle: float
     q_na_middle: float
 
 
@@ -521,4 +523,4 @@ def simulate_hh_cable(length_um: float, diam_um: float, ra: float, nseg: int, dt
     q_na = float(_cumulative_trapezoid(t, inward)[-1]) * 1e-6  # mA ms / cm^2 = uC/cm^2 -> C/cm^2
     distance = (points[-1] - points[0]) * length_um * 1e-6  # m
     return CableReference(crossings, distance / ((crossings[-1] - crossings[0]) * 1e-3), float(_to_numpy(v[0]).max()),
-                          q_na)
+                          float(_to_numpy(v_mid).max()), q_na)

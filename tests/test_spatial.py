@@ -163,7 +163,7 @@ def test_the_squid_cable_conducts_as_in_neuron(numpy_target):
     defaultclock.dt = 0.005 * ms
     cell = load_model("squid_axon_hh1952").replace(temperature=(273.15 + 18.5) * kelvin)
     cable = cell.spatial_neuron(Cylinder(length=5 * cm, diameter=476 * um, n=500), Ri=35.4 * ohm * cm)
-    monitor = StateMonitor(cable, "v", record=[150, 350])
+    monitor = StateMonitor(cable, "v", record=[150, 350, 250])
     net = Network(cable, monitor)
     net.run(0.5 * ms)
     cable.I[0] = 30 * uA
@@ -172,7 +172,7 @@ def test_the_squid_cable_conducts_as_in_neuron(numpy_target):
     net.run(4.3 * ms)
     t, v = np.asarray(monitor.t / ms), np.asarray(monitor.v / mV)
     crossings = []
-    for trace in v:
+    for trace in v[:2]:
         k = int(np.argmax(trace > -20))
         crossings.append(t[k - 1] + (t[k] - t[k - 1]) * (-20 - trace[k - 1]) / (trace[k] - trace[k - 1]))
     x = np.asarray(cable.distance[[150, 350]] / metre)
@@ -183,6 +183,15 @@ def test_the_squid_cable_conducts_as_in_neuron(numpy_target):
     assert float(np.max(v[0])) == pytest.approx(ref.peak, abs=0.5)
     q_na = float(cable.Q_Na[250]) / float(cable.area[250] / cm**2)  # C/cm^2 at the middle compartment
     assert q_na == pytest.approx(ref.q_na_middle, rel=0.01)
+    # the Na+ load ratio of the propagated spike at the middle, over the whole run: Q_Na / (C (peak - rest)),
+    # region_budget's against the same figure from NEURON's run (1%). Measured: 5.06 (rest's entry included)
+    from brian2energy.spatial import region_budget
+
+    rest = float(resting_state(cell).v / mV)
+    middle = region_budget(cable, regions={"middle": "i == 250"})
+    ratio = middle.na_load_ratio((float(np.max(v[2])) - rest) * mV)["middle"]
+    expected = ref.q_na_middle / (1e-6 * (ref.peak_middle - rest) * 1e-3)  # C/cm^2 over (1 uF/cm^2 x dV)
+    assert ratio == pytest.approx(expected, rel=0.01)
 
 
 def test_region_budgets_add_up_and_match_the_resting_analysis(numpy_target):

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Morphology, Quantity, SpatialNeuron, meter, ohm
+from brian2 import Morphology, Quantity, SpatialNeuron, farad, meter, ohm, volt
 from brian2.units.fundamentalunits import get_dimensions
 
 from .accounting import accounts_of, atp, register
@@ -155,14 +155,17 @@ class RegionBudget:
     """The ATP a ``SpatialNeuron`` spent over an interval, per compartment and per region (ions-restored
     view: every priced ion entry at its price, as ``ATP_ions`` counts it).
 
-    ``per_compartment`` (ATP) and ``area`` (m^2) and ``distance`` (path distance from the root) per
-    compartment; ``regions``: name -> compartment indices; ``atp``: name -> ATP of the region;
-    ``atp_per_um2``: name -> ATP per um^2 of its membrane; ``total``: ATP of the whole cell.
+    ``per_compartment`` (ATP), ``na_entry`` (coulomb of Na+ that entered), ``area`` (m^2),
+    ``capacitance`` (farad) and ``distance`` (path distance from the root) per compartment;
+    ``regions``: name -> compartment indices; ``atp``: name -> ATP of the region; ``atp_per_um2``:
+    name -> ATP per um^2 of its membrane; ``total``: ATP of the whole cell.
     Regions may overlap (a condition and a section); the default regions are the sections, which do not.
     """
 
     per_compartment: np.ndarray
+    na_entry: np.ndarray
     area: Quantity
+    capacitance: np.ndarray
     distance: Quantity
     regions: dict[str, np.ndarray]
     atp: dict[str, float]
@@ -174,7 +177,17 @@ class RegionBudget:
         minus a window of rest of the same length."""
         if set(self.regions) != set(other.regions) or self.per_compartment.shape != other.per_compartment.shape:
             raise ModelError("RegionBudget: subtract budgets of the same cell and regions")
-        return _budget(self.per_compartment - other.per_compartment, self.area, self.distance, self.regions)
+        return _budget(self.per_compartment - other.per_compartment, self.na_entry - other.na_entry, self.area,
+                       self.capacitance, self.distance, self.regions)
+
+    def na_load_ratio(self, delta_v: Quantity) -> dict[str, float]:
+        """Per region, the Na+ that entered over the least that could have charged its membrane by
+        ``delta_v`` (per compartment, e.g. a spike's peak minus the potential before it): sum Q_Na /
+        sum C dV, the load ratio of Carter & Bean (2009) for a budget of one spike above rest."""
+        dv = np.broadcast_to(np.asarray(check_dimensions(delta_v, volt, "na_load_ratio: delta_v"), dtype=float),
+                             self.na_entry.shape)
+        return {name: float(np.sum(self.na_entry[idx]) / np.sum(self.capacitance[idx] * dv[idx]))
+                for name, idx in self.regions.items()}
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name} {self.atp[name]:.3g} ({self.atp_per_um2[name]:.3g}/um^2)" for name in self.regions)
@@ -183,12 +196,13 @@ class RegionBudget:
     __str__ = __repr__
 
 
-def _budget(per_compartment, area, distance, regions) -> RegionBudget:
+def _budget(per_compartment, na_entry, area, capacitance, distance, regions) -> RegionBudget:
     a_um2 = np.asarray(area / meter**2, dtype=float) * 1e12
     atp = {name: float(np.sum(per_compartment[idx])) for name, idx in regions.items()}
     per_um2 = {name: atp[name] / float(np.sum(a_um2[idx])) if idx.size else float("nan")
                for name, idx in regions.items()}
-    return RegionBudget(per_compartment, area, distance, regions, atp, per_um2, float(np.sum(per_compartment)))
+    return RegionBudget(per_compartment, na_entry, area, capacitance, distance, regions, atp, per_um2,
+                        float(np.sum(per_compartment)))
 
 
 def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None = None,
@@ -213,4 +227,6 @@ def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None 
         labels = dict(regions) if isinstance(regions, Mapping) else {key: key for key in regions}
         chosen = {label: _region(neuron, key) for label, key in labels.items()}
     per_compartment = np.asarray(atp(accounts.counters, now), dtype=float)
-    return _budget(per_compartment, neuron.area[:], neuron.distance[:], chosen)
+    na_entry = sum((now[c.name] for c in accounts.counters if c.ion == "Na"), np.zeros(len(neuron)))
+    capacitance = np.asarray(neuron.Cm[:] * neuron.area[:] / farad, dtype=float)
+    return _budget(per_compartment, na_entry, neuron.area[:], capacitance, neuron.distance[:], chosen)
