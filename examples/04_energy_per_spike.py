@@ -66,10 +66,13 @@ for column, (name, (pulse, published)) in enumerate(MODELS.items()):
 
     states = monitor.states
     axes[0, column].plot(states.t / ms, states.v[0] / mV, "k")
-    axes[0, column].set(title=f"{name}\nload ratio {report.na_load_ratio[0]:.2f}, {na_nc_cm2:.0f} nC/cm$^2$",
+    title = {"squid_axon_hh1952": "HH 1952 squid axon, 6.3 C", "cortical_pyramidal_rs": "cortical pyramidal cell",
+             "fast_spiking_interneuron": "fast-spiking interneuron"}[name]
+    axes[0, column].set(title=f"{title}\nload ratio {report.na_load_ratio[0]:.2f}, {na_nc_cm2:.0f} nC/cm$^2$",
                         xlabel="time (ms)", ylabel="v (mV)")
     plot.atp_rate(monitor, neuron=0, smooth=0.1 * ms, axes=axes[1, column], color="tab:blue")
     plot.budget_bars(report, axes=axes[2, column])
+    axes[2, column].set_title(f"ATP budget of this {float((before + after) / ms) + 1:.0f} ms run")
     plot.na_entry_bars(report, axes=axes[3, column])
 
 fig.tight_layout()

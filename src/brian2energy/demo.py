@@ -200,7 +200,8 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
     plot.membrane_potential(states, axes=axes[0, 0])
     axes[0, 0].legend(["at rest", f"{summary.step_uA_per_cm2:g} $\\mu$A/cm$^2$ step"], fontsize="small", frameon=False,
-                      loc="lower right")
+                      loc="upper center", ncol=2)
+    axes[0, 0].set_ylim(top=65)  # room for the legend above the spikes
     axes[0, 0].set_title("squid axon at rest and under a step")
     plot.cumulative_atp(states, labels=["at rest", "step"], axes=axes[0, 1])
     axes[0, 1].set_title(f"{summary.atp_per_spike_per_cell:.3g} ATP per spike above rest, per cell")
@@ -214,9 +215,14 @@ def run_demo(out: Path, model: str = "squid_axon_hh1952", step=10 * uA / cm**2,
              f"photoreceptor\nlight, {summary.photoreceptor_light_mV:.0f} mV",
              f"undifferentiated\n{summary.undifferentiated_v_rest_mV:.0f} mV"]
     colors = ["tab:gray", "tab:orange", "tab:green"]
-    bars = axes[1, 0].bar(names, [*costs, summary.undifferentiated_atp_per_second], color=colors)
-    axes[1, 0].bar_label(bars, fmt="%.2g", fontsize="small")
-    axes[1, 0].set(ylabel="ATP/s per cell", yscale="log", title="(2, 3) the cost of holding a rest")
+    values = [*costs, summary.undifferentiated_atp_per_second]
+    axes[1, 0].scatter(range(3), values, s=60, c=colors, zorder=3)  # points: on a log axis a bar's base is arbitrary
+    for k, value in enumerate(values):
+        axes[1, 0].annotate(f"{value:.3g}", (k, value), xytext=(8, 0), textcoords="offset points", va="center",
+                            fontsize="small")
+    axes[1, 0].set_xticks(range(3), names)
+    axes[1, 0].set(ylabel="ATP/s per cell", yscale="log", xlim=(-0.5, 2.8), title="(2, 3) the cost of holding a rest")
+    axes[1, 0].grid(axis="y", which="major", lw=0.3)
     for response, name, color in zip(responses, names, colors):
         axes[1, 1].loglog(np.asarray(response.frequencies / Hz),
                           np.abs(np.asarray(response.impedance / response.input_resistance)),
