@@ -101,6 +101,9 @@ def test_light_levels_follow_heras_protocol():
     ({"signal": lambda f: -1e-26 * amp**2 / Hz}, "non-negative"),
     ({"signal": lambda f: 1e-26 * amp**2 / Hz, "readout_noise": lambda f: 1 * mV}, "readout_noise"),
     ({"signal": lambda f: 1e-26 * amp**2 / Hz}, "unbounded"),
+    # white signal over white noise: the rate grows with the band it is integrated over
+    ({"signal": lambda f: 1e-26 * amp**2 / Hz, "current_noise": {"w": lambda f: 1e-28 * amp**2 / Hz}},
+     "band-limit the signal"),
 ])
 def test_bad_input_is_refused(kwargs, match):
     signal = kwargs.pop("signal")

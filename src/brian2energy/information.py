@@ -80,7 +80,9 @@ def information_rate(model, signal: Callable[[Quantity], Quantity], *,
     :func:`~brian2energy.noise.membrane_noise` (channel noise of every gated channel with a single-channel
     conductance is included unless ``channel_noise=False``); ``readout_noise``: a voltage-noise spectrum (volt**2/Hz) added
     after the membrane. ``params`` override the model's constants (arrays broadcast). The integral
-    runs over :data:`GRID` (10 mHz to 100 kHz); see the module docstring for what is assumed.
+    runs over :data:`GRID` (10 mHz to 100 kHz); a signal whose signal-to-noise ratio has not fallen off
+    by then (more than 1% of the rate would lie beyond) is refused. See the module docstring for what
+    is assumed.
     """
     z2 = np.abs(np.asarray(frequency_response(model, GRID * Hz, **params).impedance / ohm)) ** 2
     shape = z2.shape[:-1]
@@ -101,6 +103,11 @@ def information_rate(model, signal: Callable[[Quantity], Quantity], *,
         snr = np.where(signal_v > 0, signal_v / noise_v, 0.0)
     y = np.log2(1 + snr) * GRID  # df = f d(log f): the trapezoidal rule in log f, plus the piece below GRID[0]
     bits = np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(np.log(GRID)), axis=1) + np.log2(1 + snr[:, 0]) * GRID[0]
+    tail = np.log2(1 + snr[:, -1]) * GRID[-1]  # what lies beyond the grid if the SNR falls off as 1/f^2 there
+    if np.any(tail > 0.01 * bits):
+        raise ModelError(f"{model.name}: information_rate: the signal-to-noise ratio is still "
+                         f"{float(np.max(snr[:, -1])):.3g} at {GRID[-1]:.0f} Hz, so the rate depends on where the "
+                         "integral stops: band-limit the signal (or give the noise that bounds it)")
     rest = resting_state(model, **params)
     atp = np.asarray(rest.atp_per_second * second, dtype=float).reshape(-1)
     pump = None if rest.pump_turnover is None else np.asarray(rest.pump_turnover * second, dtype=float).reshape(-1)
