@@ -359,3 +359,26 @@ def test_the_readme_snippet_counts_and_rests():
     assert rest == pytest.approx(float(resting_state(load_model("squid_axon_hh1952")).atp_per_second * second),
                                  rel=1e-6)
     assert atp[0] == pytest.approx(rest * 0.1, rel=1e-3)  # at rest for 100 ms: rest x duration
+
+
+def test_your_own_group_counts_as_model_neuron_group_does():
+    # The README's own-NeuronGroup sentence: NeuronGroup(N, model.equations(), namespace=model.namespace, ...)
+    # with method=brian2energy.counting.counted("rk4", model.counters) sums the counters as
+    # model.neuron_group does: the same state update, so the same counts to rounding.
+    from brian2 import NeuronGroup, prefs
+
+    import brian2energy
+
+    prefs.codegen.target = "numpy"
+    model = squid_by_hand()
+    own = NeuronGroup(1, model.equations(), namespace=model.namespace, threshold="v > -20*mV",
+                      refractory="v > -20*mV", dt=0.01 * ms,
+                      method=brian2energy.counting.counted("rk4", model.counters))
+    made = model.neuron_group(1, method="rk4", threshold="v > -20*mV", refractory="v > -20*mV", dt=0.01 * ms)
+    for name, value in brian2energy.resting.resting_values(model).items():
+        setattr(own, name, value)
+    own.I = made.I = 10 * uA / cm**2
+    Network(own, made).run(20 * ms)
+    for name in model.counters:
+        np.testing.assert_allclose(np.asarray(getattr(own, name)[:]), np.asarray(getattr(made, name)[:]), rtol=1e-12)
+    assert float(own.Q_Na[0]) > 0
