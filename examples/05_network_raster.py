@@ -59,7 +59,9 @@ Network([net.objects for net in networks.values()]).run(duration, report="text",
 print(f"{n_e} + {n_i} neurons and {sum(len(s) for s in networks['normal rest'].synapses.values())} synapses "
       f"per network, {duration} at dt = {defaultclock.dt}: {time.time() - start:.1f} s wall time (compilation included)")
 
-fig, axes = plt.subplots(4, 2, figsize=(12, 12), sharey="row", gridspec_kw={"height_ratios": [3, 1, 1.3, 1.3]})
+fig, axes = plt.subplots(4, 2, figsize=(12, 12), gridspec_kw={"height_ratios": [3, 1, 1.3, 1.3]})
+for row in (0, 2, 3):  # the two networks' rasters and budgets on one scale (not the rates: one is silent)
+    axes[row, 1].sharey(axes[row, 0])
 budgets = {}
 for column, (label, net) in enumerate(networks.items()):
     budget = budgets[label] = network_budget(net.budget)

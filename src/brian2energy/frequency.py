@@ -22,7 +22,7 @@ from brian2 import Hz, Quantity, ohm, second
 from brian2.units.fundamentalunits import get_dimensions
 
 from .errors import ModelError
-from .resting import CAPACITANCE, _parameters, dynamics, resting_state
+from .resting import CAPACITANCE, _parameters, dynamics, resting_state, span
 
 __all__ = ["FrequencyResponse", "frequency_response", "linearised"]
 
@@ -60,16 +60,12 @@ class FrequencyResponse:
     passive_time_constant: Quantity
 
     def __str__(self) -> str:
-        def one(q, unit, name):
-            value = np.asarray(q / unit)
-            return f"{name} {float(value):.4g}" if value.size == 1 else f"{name} {value.min():.4g}-{value.max():.4g}"
-
-        return ("FrequencyResponse(" + ", ".join([
-            one(self.input_resistance, ohm * 1e6, "R_in (MOhm)"),
-            one(self.peak_frequency, Hz, "peak at (Hz)"),
-            one(self.bandwidth, Hz, "bandwidth (Hz)"),
-            one(self.time_constant, second * 1e-3, "tau (ms)"),
-            one(self.passive_time_constant, second * 1e-3, "tau passive (ms)")]) + ")")
+        return ("FrequencyResponse(" + ", ".join(f"{name} {span(q / unit, '.4g')}" for q, unit, name in [
+            (self.input_resistance, ohm * 1e6, "R_in (MOhm)"),
+            (self.peak_frequency, Hz, "peak at (Hz)"),
+            (self.bandwidth, Hz, "bandwidth (Hz)"),
+            (self.time_constant, second * 1e-3, "tau (ms)"),
+            (self.passive_time_constant, second * 1e-3, "tau passive (ms)")]) + ")")
 
     __repr__ = __str__
 

@@ -28,8 +28,8 @@ from brian2 import Hz, Quantity, amp, ohm, second, volt
 
 from .errors import ModelError
 from .frequency import frequency_response
-from .noise import checked_spectrum, membrane_noise
-from .resting import resting_state
+from .noise import checked_spectrum, log_grid_integral, membrane_noise
+from .resting import resting_state, span
 
 __all__ = ["InformationRate", "information_rate"]
 
@@ -57,13 +57,9 @@ class InformationRate:
     atp_per_bit_pump: np.ndarray | None
 
     def __str__(self) -> str:
-        def one(q, fmt=".4g"):
-            a = np.asarray(q, dtype=float)
-            return format(float(a), fmt) if a.size == 1 else f"{format(a.min(), fmt)}-{format(a.max(), fmt)}"
-
-        pump = "" if self.atp_per_bit_pump is None else f", {one(self.atp_per_bit_pump, '.3g')} pump cycles/bit"
-        return (f"InformationRate({one(self.bits_per_second * second)} bits/s, "
-                f"{one(self.atp_per_second * second, '.3g')} ATP/s, {one(self.atp_per_bit, '.3g')} ATP/bit{pump})")
+        pump = "" if self.atp_per_bit_pump is None else f", {span(self.atp_per_bit_pump, '.3g')} pump cycles/bit"
+        return (f"InformationRate({span(self.bits_per_second * second, '.4g')} bits/s, "
+                f"{span(self.atp_per_second * second, '.3g')} ATP/s, {span(self.atp_per_bit, '.3g')} ATP/bit{pump})")
 
     __repr__ = __str__
 
@@ -101,8 +97,7 @@ def information_rate(model, signal: Callable[[Quantity], Quantity], *,
                          "single-channel conductance)")
     with np.errstate(invalid="ignore", divide="ignore"):
         snr = np.where(signal_v > 0, signal_v / noise_v, 0.0)
-    y = np.log2(1 + snr) * GRID  # df = f d(log f): the trapezoidal rule in log f, plus the piece below GRID[0]
-    bits = np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(np.log(GRID)), axis=1) + np.log2(1 + snr[:, 0]) * GRID[0]
+    bits = log_grid_integral(np.log2(1 + snr), GRID)
     tail = np.log2(1 + snr[:, -1]) * GRID[-1]  # what lies beyond the grid if the SNR falls off as 1/f^2 there
     if np.any(tail > 0.01 * bits):
         raise ModelError(f"{model.name}: information_rate: the signal-to-noise ratio is still "

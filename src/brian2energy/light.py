@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import factorial
 
 import numpy as np
 from brian2 import Hz, Quantity, amp, meter, mV, second, siemens
@@ -62,8 +63,6 @@ class QuantumBumps:
     def duration(self) -> Quantity:
         """The effective bump duration: the length of a square pulse of the same energy,
         (n!)^2 2^(2n+1) tau / (2n)! (Juusola et al. 1994)."""
-        from math import factorial
-
         return factorial(self.n) ** 2 * 2 ** (2 * self.n + 1) * self.tau / factorial(2 * self.n)
 
     def filter(self, f: Quantity) -> np.ndarray:

@@ -45,8 +45,9 @@ from .errors import ModelError, UnmodelledNoiseWarning
 from .expressions import check_dimensions
 from .frequency import _checked_frequencies, _impedance, linearised
 from .mechanisms import Channel
+from .resting import dynamics, span
 
-__all__ = ["MembraneNoise", "channel_noise_terms", "checked_spectrum", "membrane_noise"]
+__all__ = ["MembraneNoise", "channel_noise_terms", "checked_spectrum", "log_grid_integral", "membrane_noise"]
 
 #: The grid the variances and the corner frequency are computed on: 1 mHz to 1 MHz.
 _GRID = np.logspace(-3, 6, 1801)
@@ -81,13 +82,10 @@ class MembraneNoise:
         return np.sqrt(self.variance)
 
     def __str__(self) -> str:
-        def one(q, scale, fmt=".3g"):
-            a = np.asarray(q / scale, dtype=float)
-            return format(float(a), fmt) if a.size == 1 else f"{format(a.min(), fmt)}-{format(a.max(), fmt)}"
-
-        parts = ", ".join(f"{name} {one(np.sqrt(var), 1e-3 * volt)}" for name, var in self.variance_by_source.items())
-        return (f"MembraneNoise(std {one(self.std, 1e-3 * volt)} mV ({parts or 'no sources'}), "
-                f"corner {one(self.corner_frequency, Hz)} Hz)")
+        parts = ", ".join(f"{name} {span(np.sqrt(var) / (1e-3 * volt), '.3g')}"
+                          for name, var in self.variance_by_source.items())
+        return (f"MembraneNoise(std {span(self.std / (1e-3 * volt), '.3g')} mV ({parts or 'no sources'}), "
+                f"corner {span(self.corner_frequency / Hz, '.3g')} Hz)")
 
     __repr__ = __str__
 
@@ -147,7 +145,7 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
         if not float(gamma) > 0 or not np.isfinite(float(gamma)):
             raise ModelError(f"{model.name}: single_channel_conductance[{name!r}] must be positive and finite, "
                              f"got {gamma!r}")
-    states = list(_states(model))
+    states = list(dynamics(model).states)
     v = np.asarray(rest.v, dtype=float).ravel()
     area = float(model.area)
     grid = np.concatenate([f, _GRID])
@@ -185,12 +183,9 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     z2 = np.abs(_impedance(jac, capacitance, grid)) ** 2
     m = f.size
     total = sum((z2 * s for s in sources.values()), np.zeros((rows, grid.size)))
-    log_grid = np.log(_GRID)
 
-    def integral(spectrum):  # over [0, inf): the DC piece below 1 mHz plus the log grid
-        on_grid = spectrum[:, m:]
-        y = on_grid * _GRID  # d f = f d(log f): the trapezoidal rule in log f
-        return on_grid[:, 0] * _GRID[0] + np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(log_grid), axis=1)
+    def integral(spectrum):  # over [0, inf)
+        return log_grid_integral(spectrum[:, m:], _GRID)
 
     def out(a, unit):
         return np.asarray(a).reshape(shape + np.asarray(a).shape[1:]) * unit
@@ -206,6 +201,13 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
         current_variance={k: out(integral(s), amp**2) for k, s in sources.items()},
         corner_frequency=out(_corner(total[:, m:]), Hz),
     )
+
+
+def log_grid_integral(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Per row, the integral over [0, inf) of ``values`` sampled on the logarithmic ``grid`` (Hz): the
+    trapezoidal rule in log f (df = f dlog f) plus the piece below ``grid[0]`` at the first value."""
+    y = values * grid
+    return values[:, 0] * grid[0] + np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(np.log(grid)), axis=1)
 
 
 def checked_spectrum(model, caller: str, what: str, function, grid: np.ndarray, unit: Quantity, rows: int) -> np.ndarray:
@@ -224,12 +226,6 @@ def checked_spectrum(model, caller: str, what: str, function, grid: np.ndarray, 
     if not np.all(np.isfinite(value)) or np.any(value < 0):
         raise ModelError(f"{model.name}: {caller}: {what} must be finite and non-negative")
     return value
-
-
-def _states(model):
-    from .resting import dynamics
-
-    return dynamics(model).states
 
 
 def _open_scale(model, mech: Channel, gates, rest, v: np.ndarray, g: np.ndarray, constants: dict):

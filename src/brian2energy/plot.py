@@ -171,7 +171,9 @@ def population_rate(spikes, bin: Quantity = 5 * ms, axes=None, **kwargs):
     counts, _ = np.histogram(t, bins=edges)
     axes.plot(edges[:-1] * 1e3 + width * 500, counts / (len(spikes.source) * width), **kwargs)
     axes.set(xlabel="time (ms)", ylabel="rate (Hz)")
-    axes.set_ylim(bottom=0)  # a silent population: not a symmetric axis of negative rates
+    axes.relim()  # every line drawn so far sets the top ...
+    axes.autoscale(axis="y")
+    axes.set_ylim(bottom=0)  # ... and rates start at 0 (a silent population: no axis of negative rates)
     return axes
 
 

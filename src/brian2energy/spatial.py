@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Morphology, Quantity, SpatialNeuron, farad, meter, ohm, volt
+from brian2 import Morphology, Quantity, Soma, SpatialNeuron, farad, meter, ohm, volt
 from brian2.units.fundamentalunits import get_dimensions
 
 from .accounting import accounts_of, atp, register
@@ -120,8 +120,6 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
 def _sections(neuron: SpatialNeuron) -> dict[str, np.ndarray]:
     """Each section's own compartments (not those of the sections beyond it), by its path of names; the
     root is ``"soma"`` when it is a Soma, else ``"root"``."""
-    from brian2 import Soma
-
     out = {}
 
     def walk(section, path, group):
