@@ -4,9 +4,9 @@ Everything brian2energy computes about a model without simulating it (resting st
 their stability, the flux balance of a rest) starts here, from the same ``Equations``
 Brian2 integrates: they are parsed with Brian2's own sympy parser, subexpressions are
 substituted, constants are taken from the namespace, and the result is compiled into
-numpy functions of SI values. Gates whose equation is linear in the gate (every HH-type
-gate) are solved for their steady state symbolically, so steady states are the roots of
-one function of the membrane potential. Like Brian2's state updaters, the engine takes
+numpy functions of SI values. Gates whose equations are linear in the gates (every HH-type
+gate, and linear kinetic schemes) are solved for their steady state symbolically, so steady
+states are the roots of one function of the membrane potential. Like Brian2's state updaters, the engine takes
 equations, a namespace and names, not a group or a cell.
 """
 
@@ -85,6 +85,41 @@ def substituted(equations: Equations, codes: Mapping[str, str], keep: Sequence[s
     return exprs, symbols
 
 
+def _gate_steady_states(gates: Sequence[sympy.Symbol], derivatives: Mapping[str, sympy.Expr], v: sympy.Symbol,
+                        params: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr]:
+    """Each gate's steady state as an expression in v and the parameters.
+
+    The gates' equations must be linear in the gates, with coefficients in v and the parameters
+    alone (HH gates; linear kinetic schemes, whose states are coupled). Gates coupled to one
+    another are solved together, one linear system per coupled set; an HH gate alone is
+    x = -f(0)/(df/dx).
+    """
+    group = {x: {x} for x in gates}
+    for x in gates:
+        f = derivatives[x.name]
+        others = f.free_symbols - {v, *params, *gates}
+        if others or any(sympy.diff(f, a, b) != 0 for a in f.free_symbols & set(gates)
+                         for b in f.free_symbols & set(gates)):
+            raise ModelError(f"state {x.name!r} is not a gate linear in itself and the other gates and driven by "
+                             f"{v.name} alone")
+        for y in f.free_symbols & set(gates):
+            merged = group[x] | group[y]
+            for z in merged:
+                group[z] = merged
+    infs = {}
+    for members in {frozenset(g) for g in group.values()}:
+        ordered = [x for x in gates if x in members]
+        rows = [derivatives[x.name] for x in ordered]
+        if len(ordered) == 1:
+            (x,), (f,) = ordered, rows
+            infs[x] = -f.subs(x, 0) / sympy.diff(f, x)
+            continue
+        matrix = sympy.Matrix([[sympy.diff(f, x) for x in ordered] for f in rows])
+        offset = sympy.Matrix([f.xreplace(dict.fromkeys(ordered, 0)) for f in rows])
+        infs.update(zip(ordered, matrix.LUsolve(-offset)))
+    return infs
+
+
 class Dynamics:
     """A model's dynamics as numpy functions of SI values.
 
@@ -139,14 +174,7 @@ class Dynamics:
         self.output_dims = {name: equations[name].dim for name in outputs if name in equations.subexpr_names}
 
         v, params = args[self.states[0]], [args[p] for p in self.parameters]
-        infs = {}
-        for gate in self.states[1:]:
-            x, f = args[gate], derivatives[gate]
-            slope = sympy.diff(f, x)
-            if sympy.diff(slope, x) != 0 or (f.free_symbols - {x, v, *params}):
-                raise ModelError(f"state {gate!r} is not a gate linear in itself and driven by "
-                                 f"{self.states[0]} alone")
-            infs[x] = -f.subs(x, 0) / slope
+        infs = _gate_steady_states([args[g] for g in self.states[1:]], derivatives, v, params)
         self.gate_inf = {x.name: sympy.lambdify([v, *params], e, modules=_MODULES) for x, e in infs.items()}
         self.balance = sympy.lambdify([v, *params], derivatives[self.states[0]].xreplace(infs), modules=_MODULES)
 

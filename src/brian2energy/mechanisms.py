@@ -146,8 +146,14 @@ class Gate:
 
     Give either ``alpha`` and ``beta`` (1/time; dx/dt = phi (alpha (1 - x) - beta x)),
     or ``inf`` (dimensionless) with ``tau`` (time; dx/dt = phi (inf - x)/tau),
-    or ``inf`` alone for an instantaneous gate (x = inf). Expressions are Brian2
-    strings in ``v`` and the channel's parameters, with units.
+    or ``inf`` alone for an instantaneous gate (x = inf),
+    or ``chain``: a linear kinetic scheme x0 <-> x1 <-> ... <-> xN, one ``(forward, backward)`` pair of
+    rates (1/time) per transition, whose last state xN is the open one (power 1). Its states are
+    ``x1_<channel>`` ... ``xN_<channel>``, x0 = 1 - x1 - ... - xN, and
+    dxk/dt = phi (forward_k x(k-1) - (backward_k + forward_(k+1)) xk + backward_(k+1) x(k+1)). A Markov
+    scheme that factorises into independent parts (an activation chain times an inactivation gate,
+    as the 8-state Na+ channel of Schmidt-Hieber & Bischofberger 2010) is a chain gate times an
+    alpha/beta gate. Expressions are Brian2 strings in ``v`` and the channel's parameters, with units.
     """
 
     name: str
@@ -156,19 +162,41 @@ class Gate:
     beta: str | None = None
     inf: str | None = None
     tau: str | None = None
+    chain: Sequence[Sequence[str]] | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name, "gate name")
         if not isinstance(self.power, int) or isinstance(self.power, bool) or self.power < 1:
             raise ModelError(f"gate {self.name!r}: power must be a positive integer, got {self.power!r}")
         rates = self.alpha is not None or self.beta is not None
+        if self.chain is not None:
+            if rates or self.inf is not None or self.tau is not None or self.power != 1:
+                raise ModelError(f"gate {self.name!r}: a chain gate gives only its chain of (forward, backward) "
+                                 "rates, with power 1")
+            pairs = [self.chain] if isinstance(self.chain, str) else list(self.chain)
+            if not pairs or not all(not isinstance(p, str) and len(p) == 2 and all(isinstance(r, str) for r in p)
+                                    for p in pairs):
+                raise ModelError(f"gate {self.name!r}: chain must be a list of (forward, backward) rate expressions, "
+                                 f"one pair per transition, got {self.chain!r}")
+            object.__setattr__(self, "chain", tuple(tuple(p) for p in pairs))
+            return
         if rates and (self.alpha is None or self.beta is None or self.inf or self.tau):
-            raise ModelError(f"gate {self.name!r}: give alpha and beta, or inf (with tau unless instantaneous)")
+            raise ModelError(f"gate {self.name!r}: give alpha and beta, or inf (with tau unless instantaneous), "
+                             "or a chain")
         if not rates and self.inf is None:
-            raise ModelError(f"gate {self.name!r}: give alpha and beta, or inf (with tau unless instantaneous)")
+            raise ModelError(f"gate {self.name!r}: give alpha and beta, or inf (with tau unless instantaneous), "
+                             "or a chain")
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether the gate has states of its own (not an instantaneous x = inf(v))."""
+        return self.alpha is not None or self.tau is not None or self.chain is not None
 
     def expressions(self) -> dict[str, tuple[str, Quantity]]:
-        """Each given expression with the unit it must have."""
+        """Each given expression with the unit it must have (a chain's as ``forward1``, ``backward1``, ...)."""
+        if self.chain is not None:
+            return {f"{kind}{k}": (text, 1 / second) for k, pair in enumerate(self.chain, 1)
+                    for kind, text in zip(("forward", "backward"), pair)}
         units = {"alpha": 1 / second, "beta": 1 / second, "inf": Quantity(1), "tau": second}
         return {k: (getattr(self, k), u) for k, u in units.items() if getattr(self, k) is not None}
 
@@ -239,6 +267,9 @@ class Channel(Conductance):
         self.gates = tuple(gates)
         if len({gate.name for gate in self.gates}) != len(self.gates):
             raise ModelError(f"{where}: gate names must be unique")
+        states = [state for gate in self.gates for state in self._gate_states(gate)]
+        if len(set(states)) != len(states):
+            raise ModelError(f"{where}: gate states {states} must be unique (a chain gate 'm' has states m1, m2, ...)")
         self.q10 = float(q10)
         if self.q10 <= 0:
             raise ModelError(f"{where}: q10 must be positive, got {q10!r}")
@@ -281,22 +312,34 @@ class Channel(Conductance):
             self._check_kinetics(gate, {**values, "v": VOLTAGE_GRID})
 
     def _check_kinetics(self, gate: Gate, values: Mapping[str, object]) -> None:
-        """The gate relaxes at every voltage of VOLTAGE_GRID: rates finite, alpha + beta > 0 (or tau > 0)."""
+        """The gate relaxes at every voltage of VOLTAGE_GRID: rates finite, alpha + beta > 0 (or tau > 0; a
+        chain's rates finite and non-negative, each transition's forward + backward > 0)."""
         span = f"at every v from {VOLTAGE_GRID[0] / mV:.0f} to {VOLTAGE_GRID[-1] / mV:.0f} mV"
         key = f"{self.name}.{gate.name}"
         grid = {kind: np.broadcast_to(np.asarray(evaluate(text, values, key=f"{key}.{kind}")), VOLTAGE_GRID.shape)
                 for kind, (text, _) in gate.expressions().items()}
-        if gate.alpha is not None:
-            rate, what, text = (grid["alpha"] + grid["beta"]) * 1e-3, "alpha + beta", f"{gate.alpha!r} + {gate.beta!r}"
-            unit = "/ms"
+        checks = []
+        if gate.chain is not None:
+            for k, (forward, backward) in enumerate(gate.chain, 1):
+                f, b = grid[f"forward{k}"] * 1e-3, grid[f"backward{k}"] * 1e-3
+                for rate, what, text in ((f, f"forward{k}", forward), (b, f"backward{k}", backward)):
+                    bad = np.flatnonzero(~(rate >= 0) | ~np.isfinite(rate))
+                    if bad.size:
+                        raise ModelError(f"{what} = {text!r} is {rate[bad[0]]:.3g}/ms at v = "
+                                         f"{VOLTAGE_GRID[bad[0]] / mV:.1f} mV: expected a finite rate >= 0 {span}",
+                                         key=key)
+                checks.append((f + b, f"forward{k} + backward{k}", f"{forward!r} + {backward!r}", "/ms"))
+        elif gate.alpha is not None:
+            checks.append(((grid["alpha"] + grid["beta"]) * 1e-3, "alpha + beta", f"{gate.alpha!r} + {gate.beta!r}",
+                           "/ms"))
         elif gate.tau is not None:
-            rate, what, text, unit = grid["tau"] * 1e3, "tau", repr(gate.tau), " ms"
-        else:
-            return
-        bad = np.flatnonzero(~(rate > 0))
-        if bad.size:
-            raise ModelError(f"{what} = {text} is {rate[bad[0]]:.3g}{unit} at v = {VOLTAGE_GRID[bad[0]] / mV:.1f} mV: "
-                             f"expected {what} > 0 {span}, so that the gate relaxes to a steady state", key=key)
+            checks.append((grid["tau"] * 1e3, "tau", repr(gate.tau), " ms"))
+        for rate, what, text, unit in checks:
+            bad = np.flatnonzero(~(rate > 0))
+            if bad.size:
+                raise ModelError(f"{what} = {text} is {rate[bad[0]]:.3g}{unit} at v = {VOLTAGE_GRID[bad[0]] / mV:.1f} "
+                                 f"mV: expected {what} > 0 {span}, so that the gate relaxes "
+                                 "to a steady state", key=key)
 
     @property
     def reversal(self) -> str:
@@ -305,7 +348,16 @@ class Channel(Conductance):
 
     @property
     def states(self) -> tuple[str, ...]:
-        return tuple(f"{g.name}_{self.name}" for g in self.gates if g.alpha is not None or g.tau is not None)
+        return tuple(state for g in self.gates if g.dynamic for state in self._gate_states(g))
+
+    def _gate_states(self, gate: Gate) -> list[str]:
+        if gate.chain is not None:
+            return [f"{gate.name}{k}_{self.name}" for k in range(1, len(gate.chain) + 1)]
+        return [f"{gate.name}_{self.name}"]
+
+    def _open(self, gate: Gate) -> str:
+        """The gate's open fraction: the variable itself, or a chain's last state."""
+        return self._gate_states(gate)[-1]
 
     def _local(self, text: str) -> str:
         """Suffix the channel's parameter names in an expression with the channel's name."""
@@ -315,11 +367,13 @@ class Channel(Conductance):
 
     def equations(self) -> str:
         n = self.name
-        open_prob = "".join(f"*{g.name}_{n}" + (f"**{g.power}" if g.power != 1 else "") for g in self.gates)
+        open_prob = "".join(f"*{self._open(g)}" + (f"**{g.power}" if g.power != 1 else "") for g in self.gates)
         lines = [f"i_{n} = g_{n}{open_prob}*(v - {self.reversal}) : amp/meter**2"]
         for gate in self.gates:
             x = f"{gate.name}_{n}"
-            if gate.alpha is not None:
+            if gate.chain is not None:
+                lines += self._chain_equations(gate)
+            elif gate.alpha is not None:
                 lines += [
                     f"d{x}/dt = phi_{n}*(alpha_{x}*(1 - {x}) - beta_{x}*{x}) : 1",
                     f"alpha_{x} = {self._local(gate.alpha)} : Hz",
@@ -334,6 +388,20 @@ class Channel(Conductance):
             else:
                 lines.append(f"{x} = {self._local(gate.inf)} : 1")
         return "\n".join(lines)
+
+    def _chain_equations(self, gate: Gate) -> list[str]:
+        n, x, count = self.name, gate.name, len(gate.chain)
+        occupancy = [f"{x}0_{n}", *self._gate_states(gate)]
+        lines = [f"{x}0_{n} = 1 - " + " - ".join(occupancy[1:]) + " : 1"]
+        for k, (forward, backward) in enumerate(gate.chain, 1):
+            lines += [f"forward{k}_{x}_{n} = {self._local(forward)} : Hz",
+                      f"backward{k}_{x}_{n} = {self._local(backward)} : Hz"]
+        for k in range(1, count + 1):
+            flux = f"forward{k}_{x}_{n}*{occupancy[k - 1]} - backward{k}_{x}_{n}*{occupancy[k]}"
+            if k < count:
+                flux += f" - forward{k + 1}_{x}_{n}*{occupancy[k]} + backward{k + 1}_{x}_{n}*{occupancy[k + 1]}"
+            lines.append(f"d{occupancy[k]}/dt = phi_{n}*({flux}) : 1")
+        return lines
 
     def namespace(self, temperature: Quantity) -> dict[str, Quantity]:
         n = self.name

@@ -160,9 +160,22 @@ def _gate(data: Any, source: str, where: str) -> Gate:
         name=t.raw("name", kind=str),
         power=t.raw("power", 1, int),
         **{k: t.raw(k, None, str) for k in ("alpha", "beta", "inf", "tau")},
+        chain=_chain(t),
     )
     t.finish()
     return gate
+
+
+def _chain(t: _Table) -> list[list[str]] | None:
+    """A chain gate's transitions: a list of [forward, backward] rate expressions."""
+    pairs = t.raw("chain", None, list)
+    if pairs is None:
+        return None
+    for k, pair in enumerate(pairs):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(r, str) for r in pair)):
+            raise ModelError(f"expected a pair of rate expressions [forward, backward], got {pair!r}",
+                             source=t.source, key=f"{t.key('chain')}[{k}]")
+    return pairs
 
 
 def _channel(t: _Table) -> Channel:

@@ -149,10 +149,13 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     v = np.asarray(rest.v, dtype=float).ravel()
     area = float(model.area)
     grid = np.concatenate([f, _GRID])
-    sources, channels, missing = {}, {}, []
+    sources, channels, missing, schemes = {}, {}, [], []
     for name, mech in mechanisms.items():
-        dynamic = [g for g in getattr(mech, "gates", ()) if g.alpha is not None or g.tau is not None]
+        dynamic = [g for g in getattr(mech, "gates", ()) if g.dynamic]
         if not channel_noise or not isinstance(mech, Channel) or not dynamic:
+            continue
+        if any(g.chain is not None for g in dynamic):
+            schemes.append(name)
             continue
         gamma = gammas.get(name, mech.single_channel_conductance)
         if gamma is None:
@@ -174,6 +177,10 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
         warnings.warn(UnmodelledNoiseWarning(
             f"{model.name}: no single-channel conductance for {missing}: their channel noise is left out; give "
             f"one with membrane_noise(..., single_channel_conductance={{{missing[0]!r}: 20*psiemens}})"), stacklevel=2)
+    if schemes:
+        warnings.warn(UnmodelledNoiseWarning(
+            f"{model.name}: {schemes} gate through a kinetic scheme (a chain gate): the channel noise of multi-state "
+            "schemes is not modelled and is left out"), stacklevel=2)
     for name, spectrum_of in (current_noise or {}).items():
         if name in sources:
             raise ModelError(f"{model.name}: membrane_noise(current_noise=...): {name!r} is already a noise source")
