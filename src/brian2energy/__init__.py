@@ -2,7 +2,7 @@
 
 Mechanisms that declare the ions they carry (``mechanisms``, ``leaks``, ``pumps``), cells
 built from them with energy counters in their equations (``cell``; on a morphology,
-``spatial``; what is counted and
+``spatial``, and published cells on theirs, ``compartments``; what is counted and
 priced: ``accounting``), the resting state's cost and stability (``rest``), energy per
 spike and network budgets (``energy``, on the measures of ``measures``), the small-signal
 frequency response, voltage noise and information per ATP at rest (``frequency``, ``noise``,
@@ -12,6 +12,7 @@ receptors whose ions are counted (``synapses``), moving ion concentrations and p
 """
 
 from .cell import Cell, Ion
+from .compartments import SpatialModel, load_spatial_model
 from .compiler import disable_vector_math, enable_vector_math
 from .errors import (
     CoarseStepWarning,
@@ -52,6 +53,7 @@ __all__ = [
     "QuantumBumps",
     "RestingState",
     "SeveralSteadyStatesWarning",
+    "SpatialModel",
     "UnmodelledNoiseWarning",
     "VectorMathUnavailableWarning",
     "disable_vector_math",
@@ -62,6 +64,7 @@ __all__ = [
     "light_levels",
     "list_models",
     "load_model",
+    "load_spatial_model",
     "membrane_noise",
     "resting_state",
     "steady_states",

@@ -506,10 +506,10 @@ class Cell:
         group.contained_objects.append(check)
         return group
 
-    def spatial_neuron(self, morphology, Ri: Quantity, *, regions=None, **kwargs):
+    def spatial_neuron(self, morphology, Ri: Quantity, *, regions=None, values=None, **kwargs):
         """This cell on a Brian2 ``Morphology``: a plain ``SpatialNeuron`` with the counters in every
         compartment (:func:`~brian2energy.spatial.spatial_neuron`, where the arguments are described)."""
-        return spatial_neuron(self, morphology, Ri, regions=regions, **kwargs)
+        return spatial_neuron(self, morphology, Ri, regions=regions, values=values, **kwargs)
 
     def __repr__(self) -> str:
         mechs = ", ".join(repr(m) for m in self.mechanisms)

@@ -147,10 +147,11 @@ class Gate:
     Give either ``alpha`` and ``beta`` (1/time; dx/dt = phi (alpha (1 - x) - beta x)),
     or ``inf`` (dimensionless) with ``tau`` (time; dx/dt = phi (inf - x)/tau),
     or ``inf`` alone for an instantaneous gate (x = inf),
-    or ``chain``: a linear kinetic scheme x0 <-> x1 <-> ... <-> xN, one ``(forward, backward)`` pair of
-    rates (1/time) per transition, whose last state xN is the open one (power 1). Its states are
-    ``x1_<channel>`` ... ``xN_<channel>``, x0 = 1 - x1 - ... - xN, and
-    dxk/dt = phi (forward_k x(k-1) - (backward_k + forward_(k+1)) xk + backward_(k+1) x(k+1)). A Markov
+    or ``chain``: a linear kinetic scheme c0 <-> c1 <-> ... <-> cN, one ``(forward, backward)`` pair of
+    rates (1/time) per transition, whose last state cN is the open one (power 1). Its states are
+    ``x1_<channel>`` ... ``xN_<channel>``, xk = ck + ... + cN the fraction in state k or beyond (xN the
+    open fraction; ck = xk - x(k+1)): dxk/dt = phi (forward_k (x(k-1) - xk) - backward_k (xk - x(k+1))),
+    x0 = 1, x(N+1) = 0, a form any step of exponential Euler keeps within [0, 1]. A Markov
     scheme that factorises into independent parts (an activation chain times an inactivation gate,
     as the 8-state Na+ channel of Schmidt-Hieber & Bischofberger 2010) is a chain gate times an
     alpha/beta gate. Expressions are Brian2 strings in ``v`` and the channel's parameters, with units.
@@ -390,17 +391,21 @@ class Channel(Conductance):
         return "\n".join(lines)
 
     def _chain_equations(self, gate: Gate) -> list[str]:
+        """States S_k = x_k + ... + x_N (the fraction in state k or beyond; S_N is the open state):
+        dS_k/dt = phi (forward_k (S_(k-1) - S_k) - backward_k (S_k - S_(k+1))), S_0 = 1, S_(N+1) = 0. Each
+        S_k relaxes towards a weighted mean of its neighbours, so Brian2's exponential Euler keeps it in
+        [0, 1] at any step (the occupancies themselves, integrated explicitly, blow up at fast rates)."""
         n, x, count = self.name, gate.name, len(gate.chain)
-        occupancy = [f"{x}0_{n}", *self._gate_states(gate)]
-        lines = [f"{x}0_{n} = 1 - " + " - ".join(occupancy[1:]) + " : 1"]
+        beyond = ["1", *self._gate_states(gate), "0"]
+        lines = []
         for k, (forward, backward) in enumerate(gate.chain, 1):
             lines += [f"forward{k}_{x}_{n} = {self._local(forward)} : Hz",
                       f"backward{k}_{x}_{n} = {self._local(backward)} : Hz"]
         for k in range(1, count + 1):
-            flux = f"forward{k}_{x}_{n}*{occupancy[k - 1]} - backward{k}_{x}_{n}*{occupancy[k]}"
-            if k < count:
-                flux += f" - forward{k + 1}_{x}_{n}*{occupancy[k]} + backward{k + 1}_{x}_{n}*{occupancy[k + 1]}"
-            lines.append(f"d{occupancy[k]}/dt = phi_{n}*({flux}) : 1")
+            below, here, above = beyond[k - 1], beyond[k], beyond[k + 1]
+            up = f"forward{k}_{x}_{n}*({below} - {here})"
+            down = f"backward{k}_{x}_{n}*{here}" if above == "0" else f"backward{k}_{x}_{n}*({here} - {above})"
+            lines.append(f"d{here}/dt = phi_{n}*({up} - {down}) : 1")
         return lines
 
     def namespace(self, temperature: Quantity) -> dict[str, Quantity]:

@@ -30,7 +30,7 @@ from .accounting import accounts_of, atp, register
 from .counting import counted
 from .errors import ModelError
 from .expressions import check_dimensions
-from .resting import resting_state
+from .resting import dynamics, resting_state
 
 __all__ = ["DEFAULT_SPATIAL_METHOD", "RegionBudget", "counter_values", "region_budget", "spatial_neuron"]
 
@@ -38,10 +38,16 @@ __all__ = ["DEFAULT_SPATIAL_METHOD", "RegionBudget", "counter_values", "region_b
 DEFAULT_SPATIAL_METHOD = "exponential_euler"
 
 
-def _region(neuron: SpatialNeuron, key: str) -> np.ndarray:
+def _region(neuron: SpatialNeuron, key) -> np.ndarray:
     """The compartment indices of a region: a section's name (``"axon"``, ``"axon.node"``: that section and
-    every section beyond it, as Brian2's ``neuron.axon``) or a condition on the compartments' variables
-    (``"distance > 100*um"``)."""
+    every section beyond it, as Brian2's ``neuron.axon``), a condition on the compartments' variables
+    (``"distance > 100*um"``) or the indices themselves."""
+    if not isinstance(key, str):
+        idx = np.asarray(key)
+        if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer) or np.any((idx < 0) | (idx >= len(neuron))):
+            raise ModelError(f"spatial_neuron: a region given as indices must be integers in [0, {len(neuron)}), "
+                             f"got {key!r:.80}")
+        return idx
     if all(part.isidentifier() for part in key.split(".")):
         section = neuron
         for part in key.split("."):
@@ -56,14 +62,20 @@ def _region(neuron: SpatialNeuron, key: str) -> np.ndarray:
 
 
 def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mapping[str, Mapping] | None = None,
-                   extra_currents: Iterable[str] = (), synapses: Sequence = (), counters: bool | str = True,
-                   method: str = DEFAULT_SPATIAL_METHOD, **kwargs) -> SpatialNeuron:
+                   values: Mapping[str, Quantity] | None = None, extra_currents: Iterable[str] = (),
+                   synapses: Sequence = (), counters: bool | str = True, method: str = DEFAULT_SPATIAL_METHOD,
+                   v_init: Quantity | None = None, **kwargs) -> SpatialNeuron:
     """The cell on ``morphology`` as a plain Brian2 ``SpatialNeuron`` (see the module docstring).
 
-    ``Ri``: the axial resistivity (ohm*meter). ``regions`` maps a section's name or a condition on
-    the compartments to overrides of the cell's constants there, e.g.
+    ``Ri``: the axial resistivity (ohm*meter). ``values`` maps constants of the cell (and ``C_m``)
+    to one value per compartment (a channel density that varies with distance, read from a
+    compartment table). ``regions`` maps a section's name, a condition on the compartments or an
+    array of their indices to overrides of the cell's constants there, e.g.
     ``{"axon": {"g_NaV": 500*mS/cm**2}, "myelin": {"C_m": 0.02*uF/cm**2, "g_NaV": 0*mS/cm**2}}``
-    (later entries win where regions overlap); ``C_m`` sets Brian2's ``Cm``. Spikes are upward
+    (applied after ``values``; later entries win where regions overlap); ``C_m`` sets Brian2's ``Cm``.
+    ``v_init``: start every compartment at this potential with its gates at their steady state there
+    (as NEURON's ``finitialize(v_init)``); default: each compartment at the rest of a uniform cell with
+    its own parameters (see the module docstring). Either way let a non-uniform cell settle. Spikes are upward
     crossings of ``spike_threshold`` at ``threshold_location`` (default: compartment 0, the soma
     of a morphology that has one). ``kwargs`` go to ``SpatialNeuron``.
     """
@@ -77,7 +89,18 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
         raise ModelError(f"{cell.name}: spatial_neuron: moving ion concentrations are not supported on a morphology "
                          "yet (their volumes are per cell, not per compartment)")
     regions = dict(regions or {})
+    values = dict(values or {})
     names = set(cell.namespace) - {"area", "C_m"}
+    size = morphology.total_compartments
+    for name, value in values.items():
+        if name != "C_m" and name not in names:
+            raise ModelError(f"{cell.name}: spatial_neuron(values={{{name!r}: ...}}): {name!r} is not a constant of "
+                             f"this cell; choose from {sorted(names | {'C_m'})}")
+        check_dimensions(value, cell.namespace[name], f"{cell.name}: values[{name!r}]")
+        array = np.asarray(value, dtype=float)
+        if array.shape != (size,) or not np.all(np.isfinite(array)):
+            raise ModelError(f"{cell.name}: spatial_neuron: values[{name!r}] must have one finite value per compartment "
+                             f"({size}), got shape {array.shape}")
     for key, overrides in regions.items():
         if not isinstance(overrides, Mapping):
             raise ModelError(f"{cell.name}: spatial_neuron(regions={{{key!r}: ...}}): expected a dict of constants, "
@@ -87,7 +110,7 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
                 raise ModelError(f"{cell.name}: spatial_neuron(regions={{{key!r}: ...}}): {name!r} is not a constant "
                                  f"of this cell; choose from {sorted(names | {'C_m'})}")
             check_dimensions(value, cell.namespace[name], f"{cell.name}: regions[{key!r}][{name!r}]")
-    per_compartment = sorted({n for o in regions.values() for n in o} - {"C_m"})
+    per_compartment = sorted(({n for o in regions.values() for n in o} | set(values)) - {"C_m"})
     records = cell.counter_records(synapses, counters)
     equations = cell._equations(extra_currents, synapses, per_compartment, counters, spatial=True)
     namespace = {k: v for k, v in cell.namespace.items() if k not in {*per_compartment, "area", "C_m"}}
@@ -95,8 +118,10 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
     neuron = SpatialNeuron(morphology, equations, Cm=cell.C_m, Ri=Ri, threshold="v > spike_threshold",
                            refractory="v > spike_threshold", method=counted(method, [c.name for c in records]),
                            namespace=namespace, **kwargs)
-    values = {name: np.full(len(neuron), float(cell.namespace[name])) for name in per_compartment}
-    cm = np.full(len(neuron), float(cell.C_m))
+    given = values
+    values = {name: np.array(given[name], dtype=float) if name in given else np.full(len(neuron),
+              float(cell.namespace[name])) for name in per_compartment}
+    cm = np.array(given["C_m"], dtype=float) if "C_m" in given else np.full(len(neuron), float(cell.C_m))
     for key, overrides in regions.items():
         where = _region(neuron, key)
         for name, value in overrides.items():
@@ -104,15 +129,24 @@ def spatial_neuron(cell, morphology: Morphology, Ri: Quantity, *, regions: Mappi
     for name, value in values.items():
         setattr(neuron, name, Quantity(value, dim=get_dimensions(cell.namespace[name])))
     neuron.Cm = Quantity(cm, dim=get_dimensions(cell.C_m))
-    # each compartment at the rest of a uniform cell with its own parameters
-    points, index = np.unique(np.column_stack([values[n] for n in per_compartment]) if per_compartment
-                              else np.zeros((len(neuron), 0)), axis=0, return_inverse=True)
-    rest = resting_state(cell, **{n: Quantity(points[:, k], dim=get_dimensions(cell.namespace[n]))
-                                  for k, n in enumerate(per_compartment)})
-    index = index.ravel()
-    neuron.v = Quantity(np.atleast_1d(np.asarray(rest.v, dtype=float))[index], dim=get_dimensions(rest.v))
-    for name, gate in rest.gates.items():
-        setattr(neuron, name, np.atleast_1d(np.asarray(gate, dtype=float))[index])
+    if v_init is not None:  # every compartment at v_init, its gates at their steady state there
+        v0 = float(check_dimensions(v_init, volt, f"{cell.name}: spatial_neuron: v_init"))
+        dyn = dynamics(cell, per_compartment)
+        free = [np.full(len(neuron), float(default)) for default in cell.analysis_parameters.values()]
+        x = dyn.gates_at(np.full(len(neuron), v0), free + [values[n] for n in per_compartment])
+        neuron.v = v0 * volt
+        for k, name in enumerate(dyn.states[1:]):
+            setattr(neuron, name, x[:, k + 1])
+    else:
+        # each compartment at the rest of a uniform cell with its own parameters
+        points, index = np.unique(np.column_stack([values[n] for n in per_compartment]) if per_compartment
+                                  else np.zeros((len(neuron), 0)), axis=0, return_inverse=True)
+        rest = resting_state(cell, **{n: Quantity(points[:, k], dim=get_dimensions(cell.namespace[n]))
+                                      for k, n in enumerate(per_compartment)})
+        index = index.ravel()
+        neuron.v = Quantity(np.atleast_1d(np.asarray(rest.v, dtype=float))[index], dim=get_dimensions(rest.v))
+        for name, gate in rest.gates.items():
+            setattr(neuron, name, np.atleast_1d(np.asarray(gate, dtype=float))[index])
     register(neuron, cell, records)
     return neuron
 
