@@ -1,8 +1,8 @@
 """Cells on a morphology (issue 16, parts 1 and 3): a brian2energy cell as a Brian2 SpatialNeuron, counted per
 compartment, and the HH 1952 squid cable's propagated spike against NEURON.
 
-Also the ATP per compartment and per region over an interval (``region_budget``). Still to come (issue 16):
-a spike's cost and load ratio per region in a report, and Hallermann et al. 2012's L5 neuron.
+Also the ATP per compartment and per region over an interval, and per second (``region_budget``).
+Hallermann et al. 2012's L5 neuron is in test_hallermann2012.py.
 """
 
 from __future__ import annotations
@@ -212,6 +212,11 @@ def test_region_budgets_add_up_and_match_the_resting_analysis(numpy_target):
     per_um2 = float(resting_state(cell).atp_per_second * 10 * ms / (cell.area / um**2))
     for name in budget.regions:
         assert budget.atp_per_um2[name] == pytest.approx(per_um2, rel=1e-6)
+    # per second of rest: the resting analysis's cost per unit area times the region's area
+    assert float(budget.duration / ms) == pytest.approx(10)
+    axon_um2 = float(np.sum(neuron.area[budget.regions["axon"]]) / um**2)
+    expected = float(resting_state(cell).atp_per_second / (cell.area / um**2)) * axon_um2
+    assert budget.atp_per_second["axon"] == pytest.approx(expected, rel=1e-6)
     halves = region_budget(neuron, since=start, regions={"near": "distance < 1000*um", "far": "distance >= 1000*um"})
     assert halves.atp["near"] + halves.atp["far"] == pytest.approx(budget.total, rel=1e-12)
     difference = budget - region_budget(neuron, since=counter_values(neuron))  # minus an empty interval

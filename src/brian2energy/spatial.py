@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Morphology, Quantity, Soma, SpatialNeuron, farad, meter, ohm, volt
+from brian2 import Morphology, Quantity, Soma, SpatialNeuron, farad, meter, ohm, second, volt
 from brian2.units.fundamentalunits import get_dimensions
 
 from .accounting import accounts_of, atp, register
@@ -173,13 +173,14 @@ def _sections(neuron: SpatialNeuron) -> dict[str, np.ndarray]:
 
 def counter_values(neuron) -> dict[str, np.ndarray]:
     """A copy of every energy counter of a group made by brian2energy (a ``SpatialNeuron`` or a
-    ``NeuronGroup``), per compartment or neuron, in SI units: the start of an interval for
-    :func:`region_budget`."""
+    ``NeuronGroup``), per compartment or neuron, in SI units, and the time ``"t"`` (seconds): the start
+    of an interval for :func:`region_budget`."""
     accounts = accounts_of(neuron)
     if accounts is None:
         raise ModelError(f"{getattr(neuron, 'name', neuron)!r} was not made by brian2energy (Cell.spatial_neuron or "
                          "neuron_group): it has no counters to read")
-    return {c.name: np.array(getattr(neuron, c.name)[:], dtype=float) for c in accounts.counters}
+    return {**{c.name: np.array(getattr(neuron, c.name)[:], dtype=float) for c in accounts.counters},
+            "t": float(neuron.t / second)}
 
 
 @dataclass(frozen=True, repr=False)
@@ -190,7 +191,8 @@ class RegionBudget:
     ``per_compartment`` (ATP), ``na_entry`` (coulomb of Na+ that entered), ``area`` (m^2),
     ``capacitance`` (farad) and ``distance`` (path distance from the root) per compartment;
     ``regions``: name -> compartment indices; ``atp``: name -> ATP of the region; ``atp_per_um2``:
-    name -> ATP per um^2 of its membrane; ``total``: ATP of the whole cell.
+    name -> ATP per um^2 of its membrane; ``total``: ATP of the whole cell; ``duration``: the interval;
+    ``atp_per_second``: name -> the region's ATP over the interval's duration (at rest: its resting cost).
     Regions may overlap (a condition and a section); the default regions are the sections, which do not.
     """
 
@@ -203,6 +205,15 @@ class RegionBudget:
     atp: dict[str, float]
     atp_per_um2: dict[str, float]
     total: float
+    duration: Quantity
+
+    @property
+    def atp_per_second(self) -> dict[str, float]:
+        """ATP per second of each region over the interval (its cost of rest, for an interval at rest)."""
+        seconds = float(self.duration / second)
+        if not seconds > 0:
+            raise ModelError("RegionBudget: an interval of zero duration has no rate")
+        return {name: value / seconds for name, value in self.atp.items()}
 
     def __sub__(self, other: RegionBudget) -> RegionBudget:
         """The difference of two budgets of the same cell and regions, e.g. an action potential's window
@@ -210,7 +221,7 @@ class RegionBudget:
         if set(self.regions) != set(other.regions) or self.per_compartment.shape != other.per_compartment.shape:
             raise ModelError("RegionBudget: subtract budgets of the same cell and regions")
         return _budget(self.per_compartment - other.per_compartment, self.na_entry - other.na_entry, self.area,
-                       self.capacitance, self.distance, self.regions)
+                       self.capacitance, self.distance, self.regions, self.duration)
 
     def na_load_ratio(self, delta_v: Quantity) -> dict[str, float]:
         """Per region, the Na+ that entered over the least that could have charged its membrane by
@@ -228,13 +239,13 @@ class RegionBudget:
     __str__ = __repr__
 
 
-def _budget(per_compartment, na_entry, area, capacitance, distance, regions) -> RegionBudget:
+def _budget(per_compartment, na_entry, area, capacitance, distance, regions, duration) -> RegionBudget:
     a_um2 = np.asarray(area / meter**2, dtype=float) * 1e12
     atp = {name: float(np.sum(per_compartment[idx])) for name, idx in regions.items()}
     per_um2 = {name: atp[name] / float(np.sum(a_um2[idx])) if idx.size else float("nan")
                for name, idx in regions.items()}
     return RegionBudget(per_compartment, na_entry, area, capacitance, distance, regions, atp, per_um2,
-                        float(np.sum(per_compartment)))
+                        float(np.sum(per_compartment)), duration)
 
 
 def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None = None,
@@ -250,9 +261,10 @@ def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None 
     if since is not None:
         missing = sorted(set(now) - set(since))
         if missing:
-            raise ModelError(f"region_budget(since=...): the snapshot lacks the counters {missing}; take it with "
+            raise ModelError(f"region_budget(since=...): the snapshot lacks {missing}; take it with "
                              "counter_values(neuron)")
         now = {k: v - np.asarray(since[k], dtype=float) for k, v in now.items()}
+    duration = now.pop("t") * second
     if regions is None:
         chosen = _sections(neuron)
     else:
@@ -261,4 +273,4 @@ def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None 
     per_compartment = np.asarray(atp(accounts.counters, now), dtype=float)
     na_entry = sum((now[c.name] for c in accounts.counters if c.ion == "Na"), np.zeros(len(neuron)))
     capacitance = np.asarray(neuron.Cm[:] * neuron.area[:] / farad, dtype=float)
-    return _budget(per_compartment, na_entry, neuron.area[:], capacitance, neuron.distance[:], chosen)
+    return _budget(per_compartment, na_entry, neuron.area[:], capacitance, neuron.distance[:], chosen, duration)
