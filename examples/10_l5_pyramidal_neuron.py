@@ -61,9 +61,9 @@ converged = {"ais": 5.14e4, "node": 3.12e4, "soma": 6.49e3, "collateral": 3.61e3
 print(f"one action potential, dt = {defaultclock.dt / ms:g} ms: {na_channels.sum():.3g} ATP for the Na+ through "
       f"Na+ channels (published 2.0e8, NEURON converged 1.91e8); {budget.total:.3g} ATP for every ion")
 print(f"{'ATP per um^2':12s} {'Na+ channels':>12s} {'published':>10s} {'converged':>10s} {'every ion':>10s}")
-for name in published:
+for name, figure in published.items():
     idx = model.regions[name]
-    print(f"{name:12s} {na_channels[idx].sum() / area[idx].sum():12.3g} {published[name]:10.2g} "
+    print(f"{name:12s} {na_channels[idx].sum() / area[idx].sum():12.3g} {figure:10.2g} "
           f"{converged[name]:10.3g} {budget.atp_per_um2[name]:10.3g}")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))

@@ -23,7 +23,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Morphology, Quantity, Soma, SpatialNeuron, farad, meter, ohm, second, volt
+from brian2 import (
+    Morphology,
+    Quantity,
+    Soma,
+    SpatialNeuron,
+    farad,
+    meter,
+    ohm,
+    second,
+    volt,
+)
 from brian2.units.fundamentalunits import get_dimensions
 
 from .accounting import accounts_of, atp, register
