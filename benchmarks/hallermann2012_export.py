@@ -82,6 +82,11 @@ def boundary_diameters(sec) -> list[tuple[float, float]]:
     return [(float(ends[i]), float(ends[i + 1])) for i in range(nseg)]
 
 
+def density(mechs: dict, name: str, param: str, scale: float) -> float:
+    """``param`` of mechanism ``name`` in a segment's ``mechs`` times ``scale``; 0 where it is not inserted."""
+    return getattr(mechs[name], param) * scale if name in mechs else 0.0
+
+
 def rows(h):
     """One list of CSV values per segment, sections depth first from the soma."""
     def tree(sec):
@@ -92,16 +97,13 @@ def rows(h):
     for sec in tree(h.soma):
         parent = sec.parentseg()
         for seg, (d0, d1) in zip(sec, boundary_diameters(sec)):
-            mechs = {mech.name(): mech for mech in seg}
-
-            def g(name, param, scale):
-                return getattr(mechs[name], param) * scale if name in mechs else 0.0
-
-            gpas = mechs["pas"].g * 1e3
+            m = {mech.name(): mech for mech in seg}
+            gpas = m["pas"].g * 1e3
             yield [sec.name(), parent.sec.name() if parent is not None else "", region_of(sec.name()),
-                   sec.L / sec.nseg, d0, d1, seg.cm, g("na", "gbar", PS), g("nax", "gbar", PS),
-                   g("Kv", "gbar", PS * TADJ_KV), g("Kv1", "gbar", PS * (1 - PROP_H2)), g("Kv1", "gbar", PS * PROP_H2),
-                   g("Kv7", "gbar", PS), g("ih", "gbar", 1e3), g("ca", "gbar", PS), g("it2", "gcabar", PS),
+                   sec.L / sec.nseg, d0, d1, seg.cm, density(m, "na", "gbar", PS), density(m, "nax", "gbar", PS),
+                   density(m, "Kv", "gbar", PS * TADJ_KV), density(m, "Kv1", "gbar", PS * (1 - PROP_H2)),
+                   density(m, "Kv1", "gbar", PS * PROP_H2), density(m, "Kv7", "gbar", PS),
+                   density(m, "ih", "gbar", 1e3), density(m, "ca", "gbar", PS), density(m, "it2", "gcabar", PS),
                    gpas * S_NA, gpas * (1 - S_NA)]
 
 
@@ -131,8 +133,7 @@ def main() -> None:
             os.chdir(here)
     with open(out, "w") as f:
         f.write(HEADER + ",".join(COLUMNS) + "\n")
-        for row in table:
-            f.write(",".join(x if isinstance(x, str) else f"{x:.10g}" for x in row) + "\n")
+        f.writelines(",".join(x if isinstance(x, str) else f"{x:.10g}" for x in row) + "\n" for row in table)
     print(f"wrote {len(table)} segments to {out}")
 
 

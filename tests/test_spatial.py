@@ -261,3 +261,20 @@ def test_a_synapse_on_one_compartment_is_counted_there(numpy_target):
     synaptic = np.asarray(neuron.Q_Na_synapses[:])
     assert synaptic[10] > 0 and np.all(synaptic[np.arange(len(neuron)) != 10] == 0)
     np.testing.assert_allclose(np.asarray(neuron.Q_Na[:]), np.asarray(neuron.Q_Na_cell[:]) + synaptic, rtol=1e-12)
+
+
+def test_the_readme_snippet_budgets_a_spike_and_rest(numpy_target):
+    """The README's morphology snippet, run as written: the spike costs ATP in every region, and rest costs
+    each region the resting analysis's ATP per second per unit area times its area (a uniform cell at rest)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Cells on a morphology", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the project's own README
+    spike, rest, neuron, cell = scope["spike"], scope["rest"], scope["neuron"], scope["cell"]
+    assert all(value > 0 for value in spike.atp.values())
+    per_um2 = float(resting_state(cell).atp_per_second / (cell.area / um**2))
+    for name, idx in rest.regions.items():
+        assert rest.atp_per_second[name] == pytest.approx(per_um2 * float(np.sum(neuron.area[idx]) / um**2), rel=1e-6)
