@@ -243,6 +243,12 @@ def test_region_budget_input_is_checked(numpy_target):
         region_budget(neuron, since=snapshot)
     with pytest.raises(ModelError, match="neither a section"):
         region_budget(neuron, regions=["dendrite"])
+    with pytest.raises(ModelError, match="duration"):
+        region_budget(neuron, duration=1 * mV)
+    with pytest.raises(ModelError, match=r"pass region_budget\(\.\.\., duration=\.\.\.\)"):
+        _ = region_budget(neuron).atp_per_second  # an empty interval: no rate
+    with pytest.raises(ModelError, match="integers in"):
+        region_budget(neuron, regions={"bad": np.array([0, 10_000])})
 
 
 def test_a_synapse_on_one_compartment_is_counted_there(numpy_target):

@@ -113,3 +113,44 @@ def test_moving_concentrations_and_the_csv_columns(tmp_path):
     header, row = (tmp_path / "sweep.csv").read_text().splitlines()
     assert header.endswith(",v_min (mV),v_max (mV),outside_reversals") and row.endswith(",0")
     assert float(second * table.firing_rate[0]) == 0
+
+
+def test_counting_spikes_in_the_state_update_gives_the_spike_monitors_count(squid):
+    # the sweep counts spikes in the state update (Cell.neuron_group(count_spikes_from=...)): the same
+    # count as the default group's SpikeMonitor from that time on, here for cells that fire repetitively,
+    # once, or never, counting from a time in the middle of a spike train
+    from brian2 import Network, SpikeMonitor, uA
+
+    currents = np.array([0.0, 3.0, 7.0, 10.0, 40.0]) * uA / cm**2
+    start = 31.3 * ms
+    events = squid.neuron_group(len(currents), dt=0.01 * ms)
+    counting = squid.neuron_group(len(currents), dt=0.01 * ms, count_spikes_from=start)
+    assert "spike_count" in counting.variables and "not_refractory" not in counting.variables
+    assert counting.thresholder == {} and "spike" not in counting.events
+    for group in (events, counting):
+        group.I_inj = currents
+    spikes = SpikeMonitor(events)
+    Network(events, counting, spikes).run(100 * ms, namespace={})
+    expected = np.bincount(np.asarray(spikes.i[spikes.t >= start]), minlength=len(currents))
+    assert expected[0] == 0 and expected[1] <= 1 and expected[-1] > 3  # silent, a single spike, a train
+    assert spikes.t[0] < start and np.any(expected[1:] < np.bincount(np.asarray(spikes.i), minlength=len(currents))[1:])
+    np.testing.assert_array_equal(np.asarray(counting.spike_count), expected)
+    np.testing.assert_array_equal(np.asarray(counting.v), np.asarray(events.v))  # the same dynamics
+
+
+def test_the_counted_method_hands_the_method_what_it_would_substitute_itself(squid):
+    # CountedMethod gives the method the dynamics with the subexpressions already substituted (cheaper
+    # for sympy): the code is the one the method writes from the full equations
+    from brian2 import Equations
+    from brian2.stateupdaters.base import StateUpdateMethod
+
+    from brian2energy.counting import CountedMethod
+
+    equations = squid.equations(counters="totals")
+    counters = [name for name in equations.diff_eq_names if name.startswith("Q_")]
+    rest = Equations([eq for eq in equations.ordered if eq.varname not in counters])
+    integrands = dict(equations.get_substituted_expressions(include_subexpressions=False))
+    for method in ("rk4", "euler", "exponential_euler"):
+        full = StateUpdateMethod.apply_stateupdater(rest, {}, method)
+        sums = [f"{name} = {name} + dt*({integrands[name].code})" for name in counters]
+        assert CountedMethod(method, counters)(equations, {}) == "\n".join([*sums, full])

@@ -52,7 +52,7 @@ from .accounting import (
     receptor_counters,
     register,
 )
-from .counting import counted
+from .counting import Crossings, counted
 from .errors import ModelError
 from .expressions import check_dimensions
 from .ions import Concentrations
@@ -68,6 +68,9 @@ __all__ = ["DEFAULT_METHOD", "Cell", "Ion"]
 #: The default integration method, chosen for spike-time accuracy (see README: rk4
 #: keeps spike times within 0.1 ms over 200 ms at dt = 0.01 ms; exponential Euler does not).
 DEFAULT_METHOD = "rk4"
+
+#: The spike counter :meth:`Cell.neuron_group` adds with ``count_spikes_from``, and the constant holding that time.
+SPIKE_COUNT, SPIKE_COUNT_START = "spike_count", "spike_count_start"
 
 
 @dataclass(frozen=True)
@@ -453,6 +456,7 @@ class Cell:
         synapses: Sequence[Receptor] = (),
         counters: bool | str = True,
         method: str = DEFAULT_METHOD,
+        count_spikes_from: Quantity | None = None,
         **kwargs,
     ) -> NeuronGroup:
         """A plain ``NeuronGroup`` of ``N`` of these cells, each at the resting state.
@@ -472,6 +476,16 @@ class Cell:
         (:class:`~brian2energy.errors.CoarseStepWarning`). An explicit ``dt=`` (or ``clock=``) is
         checked here; and at the start of each run, the clock's step then, if it is not the one
         checked already (``defaultclock.dt`` may be set after the group is built).
+
+        ``count_spikes_from`` (a time) is for runs that need spike counts only: the group then has no
+        spike events (no threshold or refractoriness, so no ``SpikeMonitor`` or ``Synapses`` on it);
+        its per-neuron ``spike_count`` counts, in the state update, the steps that take ``v`` from at
+        or below ``spike_threshold`` to above it and start at ``t >= count_spikes_from``: the count of
+        the spikes a ``SpikeMonitor`` of the default group records from that time on
+        (:class:`~brian2energy.counting.Crossings`; for a group that starts below the threshold).
+        That leaves three code objects out (the thresholder, its end-of-run code and the monitor)
+        and the refractoriness out of the state update, which for these models makes a compiled
+        target's build several times cheaper.
         """
         if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
             raise ModelError(f"{self.name}: neuron_group(N): N must be a positive whole number of neurons, got {N!r}")
@@ -483,13 +497,26 @@ class Cell:
             check_step(self, check_dimensions(explicit, second, f"{self.name}: neuron_group(dt=...)"), method)
         ns = {k: v for k, v in self.namespace.items() if k not in per_neuron}
         records = self.counter_records(_check_synapses(synapses, self), counters)
+        equations = self.equations(extra_currents, synapses=synapses, parameters=per_neuron, counters=counters)
+        if count_spikes_from is None:
+            events = {"threshold": "v > spike_threshold", "refractory": "v > spike_threshold"}
+            crossings = None
+        else:
+            for name in (SPIKE_COUNT, SPIKE_COUNT_START):
+                if name in equations.names or name in ns:
+                    raise ModelError(f"{self.name}: neuron_group(count_spikes_from=...) adds {name!r}, which the "
+                                     "model already uses")
+            events = {}
+            ns[SPIKE_COUNT_START] = check_dimensions(count_spikes_from, second,
+                                                     f"{self.name}: neuron_group(count_spikes_from=...)")
+            equations += Equations(f"{SPIKE_COUNT} : 1")
+            crossings = Crossings(SPIKE_COUNT, "v", "spike_threshold", SPIKE_COUNT_START)
         group = NeuronGroup(
             N,
-            self.equations(extra_currents, synapses=synapses, parameters=per_neuron, counters=counters),
-            threshold="v > spike_threshold",
-            refractory="v > spike_threshold",
-            method=counted(method, [c.name for c in records]),
+            equations,
+            method=counted(method, [c.name for c in records], crossings),
             namespace=ns,
+            **events,
             **kwargs,
         )
         for name in per_neuron:

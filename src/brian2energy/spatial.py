@@ -184,13 +184,15 @@ def _sections(neuron: SpatialNeuron) -> dict[str, np.ndarray]:
 def counter_values(neuron) -> dict[str, np.ndarray]:
     """A copy of every energy counter of a group made by brian2energy (a ``SpatialNeuron`` or a
     ``NeuronGroup``), per compartment or neuron, in SI units, and the time ``"t"`` (seconds): the start
-    of an interval for :func:`region_budget`."""
+    of an interval for :func:`region_budget`. Before the group's first run (every counter still zero) the
+    time is 0, where its first network starts: its clock may still show another network's time then."""
     accounts = accounts_of(neuron)
     if accounts is None:
         raise ModelError(f"{getattr(neuron, 'name', neuron)!r} was not made by brian2energy (Cell.spatial_neuron or "
                          "neuron_group): it has no counters to read")
-    return {**{c.name: np.array(getattr(neuron, c.name)[:], dtype=float) for c in accounts.counters},
-            "t": float(neuron.t / second)}
+    values = {c.name: np.array(getattr(neuron, c.name)[:], dtype=float) for c in accounts.counters}
+    started = any(np.any(v != 0) for v in values.values())
+    return {**values, "t": float(neuron.t / second) if started else 0.0}
 
 
 @dataclass(frozen=True, repr=False)
@@ -222,7 +224,8 @@ class RegionBudget:
         """ATP per second of each region over the interval (its cost of rest, for an interval at rest)."""
         seconds = float(self.duration / second)
         if not seconds > 0:
-            raise ModelError("RegionBudget: an interval of zero duration has no rate")
+            raise ModelError(f"RegionBudget: the interval's duration is {self.duration!r}, so it has no rate; pass "
+                             "region_budget(..., duration=...)")
         return {name: value / seconds for name, value in self.atp.items()}
 
     def __sub__(self, other: RegionBudget) -> RegionBudget:
@@ -259,11 +262,14 @@ def _budget(per_compartment, na_entry, area, capacitance, distance, regions, dur
 
 
 def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None = None,
-                  regions: Mapping[str, str] | Iterable[str] | None = None) -> RegionBudget:
+                  regions: Mapping[str, str] | Iterable[str] | None = None,
+                  duration: Quantity | None = None) -> RegionBudget:
     """The ATP ``neuron`` spent since ``since`` (a :func:`counter_values` snapshot; None: since the start),
     per compartment and per region. ``regions``: names of sections or conditions (as in
-    :func:`spatial_neuron`), or a dict of label -> section or condition; default: every section's own
-    compartments, by name (the root is ``"soma"`` for a Soma)."""
+    :func:`spatial_neuron`), or a dict of label -> section or condition (or of label -> compartment
+    indices); default: every section's own compartments, by name (the root is ``"soma"`` for a Soma).
+    ``duration``: the interval's length, for ``atp_per_second``; default: the time between the snapshot
+    and now (give it where the group joined a network that had run before)."""
     accounts = accounts_of(neuron)
     if accounts is None or not isinstance(neuron, SpatialNeuron):
         raise ModelError(f"region_budget: expected a SpatialNeuron made by Cell.spatial_neuron, got {neuron!r}")
@@ -274,7 +280,8 @@ def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None 
             raise ModelError(f"region_budget(since=...): the snapshot lacks {missing}; take it with "
                              "counter_values(neuron)")
         now = {k: v - np.asarray(since[k], dtype=float) for k, v in now.items()}
-    duration = now.pop("t") * second
+    elapsed = now.pop("t") * second
+    duration = elapsed if duration is None else check_dimensions(duration, second, "region_budget: duration")
     if regions is None:
         chosen = _sections(neuron)
     else:
