@@ -66,6 +66,40 @@ def test_binomial_chain_spikes_as_the_hh_gate():
     assert traces[0].max() > 0  # it fired
 
 
+CPP = """
+import json, sys
+from brian2 import *
+sys.path.insert(0, sys.argv[2])
+from test_chain_gate import CHAIN_SQUID
+set_device("cpp_standalone", directory=sys.argv[1])
+group = CHAIN_SQUID.neuron_group(1, dt=0.01*ms)
+group.I_inj = 10*uA/cm**2
+run(30*ms)
+print(json.dumps({"v": float(group.v[0] / mV), "m3": float(group.m3_NaV[0]), "Q_Na": float(group.Q_Na[0] / coulomb)}))
+"""
+
+
+def test_chain_gate_compiles_to_cpp_standalone(tmp_path):
+    # a chain gate in generated C++ integrates as numpy does (to rounding: the same rk4 in another language)
+    from pathlib import Path
+
+    from brian2 import coulomb, prefs
+    from script_runner import run_script
+
+    compiled = run_script(CPP, str(tmp_path / "standalone"), str(Path(__file__).parent))
+    target = prefs.codegen.target
+    prefs.codegen.target = "numpy"
+    try:
+        group = CHAIN_SQUID.neuron_group(1, dt=0.01 * ms)
+        group.I_inj = 10 * uA / cm**2
+        run(30 * ms)
+    finally:
+        prefs.codegen.target = target
+    assert compiled["v"] == pytest.approx(float(group.v[0] / mV), rel=1e-9, abs=1e-9)
+    assert compiled["m3"] == pytest.approx(float(group.m3_NaV[0]), rel=1e-7, abs=1e-12)
+    assert compiled["Q_Na"] == pytest.approx(float(group.Q_Na[0] / coulomb), rel=1e-9)
+
+
 def test_chain_steady_state_obeys_detailed_balance():
     # Schmidt-Hieber & Bischofberger 2010's activation chain (na8st.mod, Hallermann et al. 2012): unequal rates
     coefficients = [((45.85, 0.02394), (0.01441, -0.08848)), ((19.81, 0.02218), (0.5650, -0.06108)),

@@ -40,9 +40,11 @@ from .accounting import accounts_of, atp, register
 from .counting import counted
 from .errors import ModelError
 from .expressions import check_dimensions
+from .measures import spike_windows
 from .resting import dynamics, resting_state
 
-__all__ = ["DEFAULT_SPATIAL_METHOD", "RegionBudget", "counter_values", "region_budget", "spatial_neuron"]
+__all__ = ["DEFAULT_SPATIAL_METHOD", "RegionBudget", "RegionReport", "counter_values", "region_budget",
+           "region_report", "spatial_neuron"]
 
 #: Brian2's own method for the gates of a SpatialNeuron (v is integrated by the cable solver).
 DEFAULT_SPATIAL_METHOD = "exponential_euler"
@@ -282,12 +284,98 @@ def region_budget(neuron: SpatialNeuron, since: Mapping[str, np.ndarray] | None 
         now = {k: v - np.asarray(since[k], dtype=float) for k, v in now.items()}
     elapsed = now.pop("t") * second
     duration = elapsed if duration is None else check_dimensions(duration, second, "region_budget: duration")
-    if regions is None:
-        chosen = _sections(neuron)
-    else:
-        labels = dict(regions) if isinstance(regions, Mapping) else {key: key for key in regions}
-        chosen = {label: _region(neuron, key) for label, key in labels.items()}
+    chosen = _chosen(neuron, regions)
     per_compartment = np.asarray(atp(accounts.counters, now), dtype=float)
     na_entry = sum((now[c.name] for c in accounts.counters if c.ion == "Na"), np.zeros(len(neuron)))
     capacitance = np.asarray(neuron.Cm[:] * neuron.area[:] / farad, dtype=float)
     return _budget(per_compartment, na_entry, neuron.area[:], capacitance, neuron.distance[:], chosen, duration)
+
+
+def _chosen(neuron: SpatialNeuron, regions) -> dict[str, np.ndarray]:
+    """Label -> compartment indices: each section's own compartments by default, else the given sections,
+    conditions or index arrays (a list of keys labels each by itself)."""
+    if regions is None:
+        return _sections(neuron)
+    labels = dict(regions) if isinstance(regions, Mapping) else {key: key for key in regions}
+    return {label: _region(neuron, key) for label, key in labels.items()}
+
+
+@dataclass(frozen=True, repr=False)
+class RegionReport:
+    """What :func:`region_report` found: ``spike``, the mean ATP of an isolated action potential above rest
+    per compartment and region (a :class:`RegionBudget` over the spike window); ``rest``, the budget of
+    the stretch of rest before the first spike (its ``atp_per_second`` is the cost of rest per region);
+    ``n_spikes``, the isolated spikes averaged; ``load_ratio``, each region's Na+ load ratio (Na+ that
+    entered above rest over C times the spike's rise of v there, Carter & Bean 2009)."""
+
+    spike: RegionBudget
+    rest: RegionBudget
+    n_spikes: int
+    load_ratio: dict[str, float]
+
+    def __repr__(self) -> str:
+        regions = ", ".join(f"{name} {self.spike.atp_per_um2[name]:.3g}/um^2 (load {self.load_ratio[name]:.2f})"
+                            for name in self.spike.regions)
+        rest = sum(self.rest.atp_per_second.values()) if len(self.spike.regions) else float("nan")
+        return (f"RegionReport({self.n_spikes} isolated spike(s), {self.spike.total:.4g} ATP each above rest: {regions};"
+                f" rest {rest:.4g} ATP/s over these regions)")
+
+    __str__ = __repr__
+
+
+def region_report(monitor, window: tuple[Quantity, Quantity] = (2e-3 * second, 10e-3 * second),
+                  regions=None) -> RegionReport:
+    """Per compartment and region, an action potential's ATP and Na+ load ratio and the cost of rest, from an
+    :class:`~brian2energy.energy.EnergyMonitor` on a ``SpatialNeuron`` (every compartment recorded) after a run:
+    the spatial counterpart of :func:`~brian2energy.energy.energy_report`.
+
+    Spikes are the neuron's (upward crossings at its ``threshold_location``); ``window`` = (before, after)
+    each crossing is a spike's window, and only spikes alone in theirs count. Rest is the stretch from the
+    start of the recording to the first window: its ATP per second per compartment is the rest booked
+    inside each window, so the spike's figures are above rest (the ions-restored view, every priced ion).
+    ``regions`` as in :func:`region_budget`.
+    """
+    neuron = monitor.group
+    if not isinstance(neuron, SpatialNeuron):
+        raise ModelError(f"region_report: expected an EnergyMonitor on a SpatialNeuron, got one on {neuron.name!r}; "
+                         "for a NeuronGroup use energy_report")
+    pre = check_dimensions(window[0], second, "region_report: window")
+    post = check_dimensions(window[1], second, "region_report: window")
+    if not (float(pre) >= 0 and float(post) > 0):
+        raise ModelError(f"region_report: window = (before, after) the crossing must be >= 0 and > 0, got {window!r}")
+    states = monitor.states
+    if not np.array_equal(np.asarray(states.record, dtype=int), np.arange(len(neuron))):
+        raise ModelError("region_report: the EnergyMonitor must record every compartment (record=True)")
+    t = np.asarray(states.t / second)
+    spikes = np.asarray(monitor.spikes.t / second)
+    spikes = spikes[(spikes - float(pre) >= t[0]) & (spikes + float(post) <= t[-1])] if t.size else spikes
+    if not spikes.size:
+        raise ModelError("region_report: no spike with its whole window inside the recording; trigger one after "
+                         "a stretch of rest")
+    alone = np.ones(spikes.size, dtype=bool)
+    gaps = np.diff(spikes) > float(pre + post)
+    alone[1:] &= gaps
+    alone[:-1] &= gaps
+    starts, ends = spike_windows(t * second, spikes * second, pre, post)
+    if not t[starts[0]] > t[0]:
+        raise ModelError(f"region_report: no rest recorded before the first spike's window (it starts at "
+                         f"{t[starts[0]] * 1e3:.3g} ms): record a stretch of rest first")
+    counters = monitor.counters
+    q = {c.name: np.asarray(getattr(states, c.name)) for c in counters}
+    cumulative = np.asarray(atp(counters, q), dtype=float)
+    q_na = sum((q[c.name] for c in counters if c.ion == "Na"), np.zeros_like(cumulative))
+    v = np.asarray(states.v / volt)
+    rest_end, rest_length = starts[0], t[starts[0]] - t[0]
+    rest_atp, rest_na = cumulative[:, rest_end] - cumulative[:, 0], q_na[:, rest_end] - q_na[:, 0]
+    spike_atp, spike_na, rise = (np.zeros(len(neuron)) for _ in range(3))
+    for s, e in zip(starts[alone], ends[alone]):
+        span = t[e] - t[s]
+        spike_atp += cumulative[:, e] - cumulative[:, s] - rest_atp / rest_length * span
+        spike_na += q_na[:, e] - q_na[:, s] - rest_na / rest_length * span
+        rise += np.max(v[:, s:e + 1], axis=1) - v[:, s]
+    n = int(alone.sum())
+    chosen = _chosen(neuron, regions)
+    capacitance = np.asarray(neuron.Cm[:] * neuron.area[:] / farad, dtype=float)
+    spike = _budget(spike_atp / n, spike_na / n, neuron.area[:], capacitance, neuron.distance[:], chosen, pre + post)
+    rest = _budget(rest_atp, rest_na, neuron.area[:], capacitance, neuron.distance[:], chosen, rest_length * second)
+    return RegionReport(spike, rest, n, spike.na_load_ratio(rise / n * volt))
