@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from worker import run_worker
+from worker import brian2_run_clock, run_worker
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 
@@ -78,9 +78,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = run_worker(WORKER, args.n, args.duration, args.threads, tmp, TESTS)
     cost = out["cost"]
-    print(f"\nCOBAHH, {args.n} cells, {args.duration:g} s at dt = 0.1 ms, exponential Euler, cpp_standalone, "
-          f"{args.threads} thread(s); cost = Brian2's profiled time of each copy's code objects "
-          f"(whole run {out['run']:.2f} s)")
+    print(
+        f"\nCOBAHH, {args.n} cells, {args.duration:g} s at dt = 0.1 ms, exponential Euler, cpp_standalone, "
+        f"{args.threads} thread(s); cost = Brian2's profiled time of each copy's code objects "
+        f"(whole run {out['run']:.2f} s; both by {brian2_run_clock(args.threads)} time)"
+    )
     for mode in LABELS:
         print(f"  {LABELS[mode]:28s} {cost[mode]:.2f} s")
     same = len(set(out["trains"].values())) == 1

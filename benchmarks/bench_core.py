@@ -36,10 +36,12 @@ What it measures (all in one run, so the ratios compare like with like):
   the end of that step (neither interpolates), so each carries up to one step
   of bookkeeping error of opposite sign.
 
-Timing clock: Brian2 2.9's standalone code times a single-threaded run with ``std::clock``
-(process CPU time), Brian2 2.10 and later by wall clock, and any version by wall clock
-(``omp_get_wtime``) with ``--threads > 1``. NEURON's run is timed by the same clock as
-Brian2's: CPU time (``time.process_time``) or wall time (``time.perf_counter``); with
+Timing clock: Brian2 2.9's standalone code times a run without OpenMP (``--threads 1``: the
+``openmp_threads`` preference left at 0) with ``std::clock`` (process CPU time), with OpenMP
+(``--threads > 1``) by wall clock (``omp_get_wtime``), and Brian2 2.10 and later always by wall
+clock (``benchmarks/worker.py``'s ``brian2_run_clock``, which the Brian2 run reports). NEURON's
+run is timed by both clocks (``worker.CLOCKS``: ``time.process_time``, ``time.perf_counter``)
+and compared by the one Brian2's run was timed by; with
 ``--threads > 1`` NEURON uses as many threads (``ParallelContext.nthread``). The "wall s" column gives NEURON's wall time of
 ``psolve`` and, for Brian2, the wall time of the whole compiled binary
 (including its start-up and writing the results).
@@ -71,6 +73,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from worker import CLOCKS, brian2_run_clock
 
 TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 MODEL = "squid_axon_hh1952"
@@ -151,16 +155,8 @@ def run_brian2(n: int, duration_ms: float, threads: int) -> dict[str, Any]:
         "wall": binary,
         "n_spikes": len(t),
         "trains": [t[index == i].tolist() for i in sample_indices(n)],
-        "clock": brian2_clock(threads),
+        "clock": brian2_run_clock(prefs.devices.cpp_standalone.openmp_threads),
     }
-
-
-def brian2_clock(threads: int) -> str:
-    """The clock Brian2's standalone code times a run by: "cpu" (2.9, one thread) or "wall"."""
-    import brian2
-
-    major, minor = (int(part) for part in brian2.__version__.split(".")[:2])
-    return "cpu" if threads == 1 and (major, minor) < (2, 10) else "wall"
 
 
 def run_side_by_side(n: int, duration_ms: float) -> dict[str, Any]:
@@ -181,15 +177,16 @@ def run_side_by_side(n: int, duration_ms: float) -> dict[str, Any]:
         network.run(duration_ms * ms, profile=True)
         cost = {"on": 0.0, "off": 0.0}
         for name, t in network.profiling_info:
-            cost[name[:name.index("_")].rstrip("0123456789")] += float(t)
+            cost[name[: name.index("_")].rstrip("0123456789")] += float(t)
     return cost
 
 
 def run_neuron(n: int, duration_ms: float, dt: float, secondorder: int, threads: int) -> dict[str, Any]:
     """One fixed-step NEURON run of ``n`` hh compartments; timings in s, spike times in ms."""
     sys.path.insert(0, str(TESTS_DIR))
-    import neuron_reference as ref
     from neuron import h
+
+    import neuron_reference as ref
 
     v_rest = ref.resting_potential()
     start = time.perf_counter()
@@ -228,9 +225,9 @@ def run_neuron(n: int, duration_ms: float, dt: float, secondorder: int, threads:
     pc.set_maxstep(10)
     h.finitialize(v_rest)
     setup = time.perf_counter() - start
-    wall, cpu = time.perf_counter(), time.process_time()
+    start = {name: clock() for name, clock in CLOCKS.items()}
     pc.psolve(duration_ms)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    run = {name: clock() - start[name] for name, clock in CLOCKS.items()}  # the runner keeps Brian2's clock
     if abs(h.t - duration_ms) > 0.5 * dt:
         raise RuntimeError(f"NEURON stopped at t = {h.t} ms, not {duration_ms} ms")
     t, index = spike_t.as_numpy().copy(), spike_id.as_numpy().astype(int)
@@ -238,8 +235,8 @@ def run_neuron(n: int, duration_ms: float, dt: float, secondorder: int, threads:
     t, index = t[order], index[order]
     return {
         "setup": setup,
-        "run": {"cpu": cpu, "wall": wall},
-        "wall": wall,
+        "run": run,
+        "wall": run["wall"],
         "n_spikes": len(t),
         "trains": [t[index == i].tolist() for i in sample_indices(n)],
     }
@@ -253,8 +250,7 @@ def run_reference(n: int, duration_ms: float) -> dict[str, Any]:
     density = currents(n)
     return {
         "trains": [
-            simulate_hh(duration_ms, float(density[i]), method="cvode").spike_times.tolist()
-            for i in sample_indices(n)
+            simulate_hh(duration_ms, float(density[i]), method="cvode").spike_times.tolist() for i in sample_indices(n)
         ]
     }
 
@@ -351,8 +347,17 @@ class Runner:
 
     def call(self, *args: str) -> dict[str, Any]:
         """Run this script with a sub-command and return the JSON it prints."""
-        command = [sys.executable, __file__, *args, "--n", str(self.n),
-                   "--duration", repr(self.duration_ms * 1e-3), "--threads", str(self.threads)]
+        command = [
+            sys.executable,
+            __file__,
+            *args,
+            "--n",
+            str(self.n),
+            "--duration",
+            repr(self.duration_ms * 1e-3),
+            "--threads",
+            str(self.threads),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.stderr.write(done.stderr[-5000:])
@@ -365,11 +370,23 @@ class Runner:
         for repeat in range(repeats):
             self.log(f"brian2energy, run {repeat + 1}/{repeats} ...")
             out = self.call("_brian2")
-            self.log(f"  compile {out['compile']:.1f} s, run {out['run']:.2f} s ({out['clock']} time), "
-                     f"{out['n_spikes']} spikes")
+            self.log(
+                f"  compile {out['compile']:.1f} s, run {out['run']:.2f} s ({out['clock']} time), "
+                f"{out['n_spikes']} spikes"
+            )
             if result is None:
-                result = Result("brian2energy (README)", out["dt"], self.n, self.duration_ms, out["setup"],
-                                out["compile"], [out["run"]], out["wall"], out["n_spikes"], out["trains"])
+                result = Result(
+                    "brian2energy (README)",
+                    out["dt"],
+                    self.n,
+                    self.duration_ms,
+                    out["setup"],
+                    out["compile"],
+                    [out["run"]],
+                    out["wall"],
+                    out["n_spikes"],
+                    out["trains"],
+                )
                 self.clock = out["clock"]
             else:
                 result.runs.append(out["run"])
@@ -390,41 +407,60 @@ class Runner:
         out = self.call("_neuron", "--dt", repr(dt), "--secondorder", str(secondorder))
         run = out["run"][self.clock]
         self.log(f"  setup {out['setup']:.1f} s, run {run:.2f} s ({self.clock} time), {out['n_spikes']} spikes")
-        return Result(label, dt, self.n, self.duration_ms, out["setup"], None, [run],
-                      out["wall"], out["n_spikes"], out["trains"])
+        return Result(
+            label, dt, self.n, self.duration_ms, out["setup"], None, [run], out["wall"], out["n_spikes"], out["trains"]
+        )
 
 
-def report(results: list[Result], checks: dict[str, Accuracy], overhead: float,
-           brian: Result, neuron: list[tuple[Result, bool]], threads: int, clock: str, total: float) -> None:
+def report(
+    results: list[Result],
+    checks: dict[str, Accuracy],
+    overhead: float,
+    brian: Result,
+    neuron: list[tuple[Result, bool]],
+    threads: int,
+    clock: str,
+    total: float,
+) -> None:
     """Print the table of figures and the ratios."""
     print()
-    print(f"N = {brian.n}, duration = {brian.duration_ms:g} ms, threads = {threads}; "
-          f"run s = {clock} time of the run, by the same clock for both simulators "
-          "(minimum over repeats for Brian2)")
-    header = (f"{'configuration':<28} {'dt ms':>6} {'steps':>7} {'setup s':>7} {'compile s':>9} "
-              f"{'run s':>8} {'wall s':>8} {'neuron-steps/s':>14} {'neuron-s/s':>10} {'spikes':>8} "
-              f"{'dev ms':>7} {'dev200':>7} {'counts':>6} {'<=0.1ms':>7}")
+    print(
+        f"N = {brian.n}, duration = {brian.duration_ms:g} ms, threads = {threads}; "
+        f"run s = {clock} time of the run, by the same clock for both simulators "
+        "(minimum over repeats for Brian2)"
+    )
+    header = (
+        f"{'configuration':<28} {'dt ms':>6} {'steps':>7} {'setup s':>7} {'compile s':>9} "
+        f"{'run s':>8} {'wall s':>8} {'neuron-steps/s':>14} {'neuron-s/s':>10} {'spikes':>8} "
+        f"{'dev ms':>7} {'dev200':>7} {'counts':>6} {'<=0.1ms':>7}"
+    )
     print(header)
     print("-" * len(header))
     for result in results:
         check = checks[result.label]
         compile_s = "-" if result.compile is None else f"{result.compile:.1f}"
         ok = "yes" if check.passes else ("200ms" if check.passes_early else "no")
-        print(f"{result.label:<28} {result.dt:>6g} {result.steps:>7d} {result.setup:>7.1f} "
-              f"{compile_s:>9} {result.run:>8.2f} {result.wall:>8.2f} "
-              f"{result.neuron_steps_per_s:>14.3e} {result.neuron_s_per_s:>10.1f} "
-              f"{result.n_spikes:>8d} {check.max_dev:>7.4f} {check.max_dev_early:>7.4f} "
-              f"{check.counts_match:>3d}/{check.n_sampled:<2d} {ok:>7}")
+        print(
+            f"{result.label:<28} {result.dt:>6g} {result.steps:>7d} {result.setup:>7.1f} "
+            f"{compile_s:>9} {result.run:>8.2f} {result.wall:>8.2f} "
+            f"{result.neuron_steps_per_s:>14.3e} {result.neuron_s_per_s:>10.1f} "
+            f"{result.n_spikes:>8d} {check.max_dev:>7.4f} {check.max_dev_early:>7.4f} "
+            f"{check.counts_match:>3d}/{check.n_sampled:<2d} {ok:>7}"
+        )
     if len(brian.runs) > 1:
         print(f"  run s of every repeat of {brian.label}: {', '.join(f'{x:.2f}' for x in brian.runs)}")
-    print(f"  dev ms: max |spike time - CVODE| over {checks[brian.label].n_sampled} sampled neurons, "
-          f"whole run; dev200: first {EARLY_WINDOW:g} ms; counts: neurons with CVODE's spike count; "
-          "<=0.1ms: yes, 200ms (only over the first 200 ms) or no")
+    print(
+        f"  dev ms: max |spike time - CVODE| over {checks[brian.label].n_sampled} sampled neurons, "
+        f"whole run; dev200: first {EARLY_WINDOW:g} ms; counts: neurons with CVODE's spike count; "
+        "<=0.1ms: yes, 200ms (only over the first 200 ms) or no"
+    )
     print()
     print("Ratios (measured in this run)")
     verdict = "meets" if overhead <= OVERHEAD_TARGET else "MISSES"
-    print(f"  every counter on/off, side by side: {1 + overhead:.3f} (overhead {100 * overhead:+.1f}%; "
-          f"target <= {100 * OVERHEAD_TARGET:g}%: {verdict})")
+    print(
+        f"  every counter on/off, side by side: {1 + overhead:.3f} (overhead {100 * overhead:+.1f}%; "
+        f"target <= {100 * OVERHEAD_TARGET:g}%: {verdict})"
+    )
     for result, equal in neuron:
         tag = "chosen for equal accuracy" if equal else "same dt, less accurate, for reference"
         steps_ratio = brian.neuron_steps_per_s / result.neuron_steps_per_s
@@ -432,8 +468,10 @@ def report(results: list[Result], checks: dict[str, Accuracy], overhead: float,
         target = ""
         if equal:
             target = f"; target >= {SPEEDUP_TARGET:g}: {'meets' if time_ratio >= SPEEDUP_TARGET else 'MISSES'}"
-        print(f"  {brian.label} / {result.label} [{tag}, "
-              f"accurate in this run: {'yes' if checks[result.label].passes else 'no'}]:")
+        print(
+            f"  {brian.label} / {result.label} [{tag}, "
+            f"accurate in this run: {'yes' if checks[result.label].passes else 'no'}]:"
+        )
         print(f"    neuron-s per s of run (time to solution) {time_ratio:.2f}{target}")
         print(f"    neuron-steps/s {steps_ratio:.2f}")
     print()
@@ -463,8 +501,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads for both simulators (default 1)")
     parser.add_argument("--repeats", type=int, default=2, help="runs of brian2energy (default 2)")
     # hidden sub-commands: one configuration per process
-    parser.add_argument("command", nargs="?", choices=["_brian2", "_side", "_neuron", "_reference"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "command", nargs="?", choices=["_brian2", "_side", "_neuron", "_reference"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--dt", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--secondorder", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -53,7 +53,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from worker import run_worker
+from worker import brian2_run_clock, run_worker
 
 BRIAN = """
 import json, sys
@@ -85,7 +85,8 @@ if mode == "all":
     t = np.round(np.asarray(monitor.t / ms)).astype(int)
     q = np.asarray(monitor.Q_Na_na) + np.asarray(monitor.Q_Na_nax)
     atp = float((q[:, t == 535] - q[:, t == 517]).sum() / elementary_charge / 3)
-print(json.dumps({"wall": float(open(workdir + "/wall_time.txt").read()), "atp": atp}))
+print(json.dumps({"wall": float(open(workdir + "/wall_time.txt").read()), "atp": atp,
+                  "brian2": device._last_run_time}))  # Brian2's own timing of that run, as a check
 """
 
 NEURON = """
@@ -185,7 +186,9 @@ def compile_model(modeldb: Path, directory: Path, cvode: bool) -> None:
     for source in [*modeldb.glob("*.hoc"), *modeldb.glob("*.mod")]:
         text = source.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode()
         if cvode and source.name in CVODE_TAILS:
-            text = text[:text.index("BREAKPOINT {")] + CVODE_TAILS[source.name] + text[text.index("PROCEDURE rates("):]
+            text = (
+                text[: text.index("BREAKPOINT {")] + CVODE_TAILS[source.name] + text[text.index("PROCEDURE rates(") :]
+            )
         (directory / source.name).write_text(text)
     if cvode:
         (directory / "naint.mod").write_text(NAINT)
@@ -200,8 +203,12 @@ def nrnivmodl() -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modeldb", type=Path, required=True,
-                        help="checkout of ModelDB 144526 (commit 4c648db), e.g. git clone of ModelDBRepository/144526")
+    parser.add_argument(
+        "--modeldb",
+        type=Path,
+        required=True,
+        help="checkout of ModelDB 144526 (commit 4c648db), e.g. git clone of ModelDBRepository/144526",
+    )
     parser.add_argument("--duration", type=float, default=100.0, help="timed ms after the settling (>= 36)")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each brian2energy build, interleaved")
     args = parser.parse_args()
@@ -218,16 +225,21 @@ def main() -> None:
         compile_model(modeldb, Path(tmp, "original"), cvode=False)
         compile_model(modeldb, Path(tmp, "cvode"), cvode=True)
         for repeat in range(args.repeats):  # interleaved, each built afresh; the fastest of each kept
-            for name, mode in (("every counter", "all"), ("what a region budget needs", "totals"),
-                               ("no counters", "off")):
+            for name, mode in (
+                ("every counter", "all"),
+                ("what a region budget needs", "totals"),
+                ("no counters", "off"),
+            ):
                 label = f"brian2energy, {name}"
                 print(f"running {label} ({repeat + 1} of {args.repeats}) ...", flush=True)
                 r = run_worker(BRIAN, mode, args.duration, Path(tmp, f"{mode}{repeat}"))
                 if label not in results or r["wall"] < results[label]["wall"]:
                     results[label] = r
-        for label, model, dt, atol in (("NEURON, dt = 0.01 ms", "original", 0.01, 0),
-                                       ("NEURON, dt = 0.0025 ms", "original", 0.0025, 0),
-                                       ("NEURON, CVODE atol 1e-4", "cvode", 0.01, 1e-4)):
+        for label, model, dt, atol in (
+            ("NEURON, dt = 0.01 ms", "original", 0.01, 0),
+            ("NEURON, dt = 0.0025 ms", "original", 0.0025, 0),
+            ("NEURON, CVODE atol 1e-4", "cvode", 0.01, 1e-4),
+        ):
             print(f"running {label} ...", flush=True)
             results[label] = run_worker(NEURON, Path(tmp, model), dt, atol, args.duration)
     on = results["brian2energy, every counter"]
@@ -236,7 +248,8 @@ def main() -> None:
     print(f"{'configuration':42s} {'wall s':>8} {'/ every':>8} {'Na+ ATP':>10} {'vs CVODE':>9}")
     for label, r in results.items():
         atp = f"{r['atp']:10.4g} {100 * (r['atp'] / reference - 1):+8.2f}%" if r["atp"] else f"{'-':>10}"
-        print(f"{label:42s} {r['wall']:8.2f} {r['wall'] / on['wall']:8.3f} {atp}")
+        own = f"  (Brian2's own timing: {r['brian2']:.2f} s, {brian2_run_clock(0)} time)" if "brian2" in r else ""
+        print(f"{label:42s} {r['wall']:8.2f} {r['wall'] / on['wall']:8.3f} {atp}{own}")
     bare = results["brian2energy, no counters"]["wall"]
     for kind in ("every counter", "what a region budget needs"):
         print(f"counters, {kind}: x{results[f'brian2energy, {kind}']['wall'] / bare:.3f} (target <= 1.05)")

@@ -22,7 +22,7 @@ import argparse
 import sys
 import tempfile
 
-from worker import run_worker
+from worker import brian2_run_clock, run_worker
 
 WORKER = """
 import json, sys, warnings
@@ -64,13 +64,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = run_worker(WORKER, args.n, args.duration, args.threads, tmp)
     steps = args.n * round(args.duration / 2.5e-5)  # dt = cell.dt of the pyramidal cell, 0.025 ms
-    print(f"\n{args.n} neurons, {out['synapses']} synapses per copy, {args.duration:g} s at dt = 0.025 ms "
-          f"(cell.dt), cpp_standalone, {args.threads} OpenMP thread(s); cost = Brian2's profiled time of each "
-          f"copy's code objects (whole run {out['run']:.1f} s)")
+    print(
+        f"\n{args.n} neurons, {out['synapses']} synapses per copy, {args.duration:g} s at dt = 0.025 ms "
+        f"(cell.dt), cpp_standalone, {args.threads} OpenMP thread(s); cost = Brian2's profiled time of each "
+        f"copy's code objects (whole run {out['run']:.1f} s; both by {brian2_run_clock(args.threads)} time)"
+    )
     cost = out["cost"]
     for mode, label in LABELS.items():
-        print(f"  {label:24s} {cost[mode]:.2f} s = {steps / cost[mode]:.3g} neuron-steps/s; "
-              f"spikes {out['spikes'][mode]}")
+        print(
+            f"  {label:24s} {cost[mode]:.2f} s = {steps / cost[mode]:.3g} neuron-steps/s; spikes {out['spikes'][mode]}"
+        )
     same = len({repr(sorted(s.items())) for s in out["spikes"].values()}) == 1
     print(f"  equal spike counts in the three copies: {same}")
     for mode in ("full", "totals"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 
-from worker import run_worker
+from worker import brian2_run_clock, run_worker
 
 WORKER = """
 import json, sys, warnings
@@ -47,11 +47,15 @@ def main() -> None:
         for n in (1, args.neurons):
             print(f"running {n} cell(s) ...", flush=True)
             results[n] = run_worker(WORKER, n, args.duration, f"{tmp}/{n}")
-    print(f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = cell.dt = 0.01 ms, "
-          f"rk4, cpp_standalone, 1 thread (run time: Brian2's timing of the run)")
+    print(
+        f"\nHubel & Dahlem 2014 cell, pump blocked 20-29.5 s, {args.duration:g} s simulated at dt = cell.dt = 0.01 ms, "
+        f"rk4, cpp_standalone, 1 thread (run time: Brian2's timing of the run, {brian2_run_clock(0)} time)"
+    )
     for n, r in results.items():
-        print(f"  {n:5d} cell(s): {r['run']:7.2f} s run time, simulated/run time = {args.duration / r['run']:6.1f} "
-              f"(x{n} cells: {n * args.duration / r['run']:.0f} cell-seconds per second), {r['spikes']} spikes")
+        print(
+            f"  {n:5d} cell(s): {r['run']:7.2f} s run time, simulated/run time = {args.duration / r['run']:6.1f} "
+            f"(x{n} cells: {n * args.duration / r['run']:.0f} cell-seconds per second), {r['spikes']} spikes"
+        )
 
 
 if __name__ == "__main__":

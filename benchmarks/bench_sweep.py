@@ -79,10 +79,14 @@ def main() -> None:
     print(f"\n{args.points} points x {args.duration:g} s simulated (dt = cell.dt = 0.05 ms, rk4), squid axon")
     print(f"{'configuration':34s} {'wall (s)':>9s} {'/ 6 s':>7s} {'fire':>5s} {'unstable':>9s} {'disagree':>9s}")
     for name, r in results.items():
-        print(f"{name:34s} {r['wall']:9.1f} {r['wall'] / TARGET_S:7.2f} {r['fires']:5d} {r['unstable']:9d} "
-              f"{r['disagree']:9d}")
-    print("(wall: in-process time from import to table, compilation included; fire: points with spikes after "
-          "settling; unstable: points the analysis calls unstable; disagree: feasible points where they differ)")
+        print(
+            f"{name:34s} {r['wall']:9.1f} {r['wall'] / TARGET_S:7.2f} {r['fires']:5d} {r['unstable']:9d} "
+            f"{r['disagree']:9d}"
+        )
+    print(
+        "(wall: in-process time from import to table, compilation included; fire: points with spikes after "
+        "settling; unstable: points the analysis calls unstable; disagree: feasible points where they differ)"
+    )
 
 
 if __name__ == "__main__":

@@ -33,10 +33,26 @@ TADJ_KV = 2.3  # Kv.mod: gk = tadj*gbar*n, tadj = 2.3^((33-23)/10)
 E_NA, E_K, E_L = 55.0, -98.0, -85.0
 S_NA = (E_L - E_K) / (E_NA - E_K)  # Na+ share of g_pas
 PS = 0.1  # 1 pS/um^2 = 0.1 mS/cm^2
-COLUMNS = ["section", "parent", "region", "length [um]", "diameter_start [um]", "diameter_end [um]",
-           "C_m [uF/cm^2]", "g_na [mS/cm^2]", "g_nax [mS/cm^2]", "g_Kv [mS/cm^2]", "g_Kv1a [mS/cm^2]",
-           "g_Kv1b [mS/cm^2]", "g_Kv7 [mS/cm^2]", "g_ih [mS/cm^2]", "g_CaH [mS/cm^2]", "g_CaT [mS/cm^2]",
-           "g_leak_Na [mS/cm^2]", "g_leak_K [mS/cm^2]"]
+COLUMNS = [
+    "section",
+    "parent",
+    "region",
+    "length [um]",
+    "diameter_start [um]",
+    "diameter_end [um]",
+    "C_m [uF/cm^2]",
+    "g_na [mS/cm^2]",
+    "g_nax [mS/cm^2]",
+    "g_Kv [mS/cm^2]",
+    "g_Kv1a [mS/cm^2]",
+    "g_Kv1b [mS/cm^2]",
+    "g_Kv7 [mS/cm^2]",
+    "g_ih [mS/cm^2]",
+    "g_CaH [mS/cm^2]",
+    "g_CaT [mS/cm^2]",
+    "g_leak_Na [mS/cm^2]",
+    "g_leak_K [mS/cm^2]",
+]
 HEADER = f"""\
 # Hallermann, de Kock, Stuart & Kole 2012, ModelDB 144526 (cell 28_04_10_num19): one row per NEURON segment.
 # Written by benchmarks/hallermann2012_export.py from NEURON running the model's own hoc (parameters(),
@@ -64,8 +80,14 @@ def compile_model(modeldb: Path, directory: Path) -> None:
 def region_of(name: str) -> str:
     if name == "axon[0]":
         return "ais"
-    for prefix, region in (("soma", "soma"), ("dend", "basal"), ("apic", "apical"), ("axon", "collateral"),
-                           ("my", "myelin"), ("node", "node")):
+    for prefix, region in (
+        ("soma", "soma"),
+        ("dend", "basal"),
+        ("apic", "apical"),
+        ("axon", "collateral"),
+        ("my", "myelin"),
+        ("node", "node"),
+    ):
         if name.startswith(prefix):
             return region
     raise ValueError(f"section {name!r} is in no region")
@@ -77,8 +99,11 @@ def boundary_diameters(sec) -> list[tuple[float, float]]:
     if n < 2:
         return [(sec(0.5).diam, sec(0.5).diam)] * nseg
     arc = np.array([sec.arc3d(i) for i in range(n)])
-    ends = np.interp(np.array([i / nseg for i in range(nseg + 1)]) * length, arc / arc[-1] * length,
-                     np.array([sec.diam3d(i) for i in range(n)]))
+    ends = np.interp(
+        np.array([i / nseg for i in range(nseg + 1)]) * length,
+        arc / arc[-1] * length,
+        np.array([sec.diam3d(i) for i in range(n)]),
+    )
     return [(float(ends[i]), float(ends[i + 1])) for i in range(nseg)]
 
 
@@ -89,6 +114,7 @@ def density(mechs: dict, name: str, param: str, scale: float) -> float:
 
 def rows(h):
     """One list of CSV values per segment, sections depth first from the soma."""
+
     def tree(sec):
         yield sec
         for child in sec.children():
@@ -99,12 +125,26 @@ def rows(h):
         for seg, (d0, d1) in zip(sec, boundary_diameters(sec)):
             m = {mech.name(): mech for mech in seg}
             gpas = m["pas"].g * 1e3
-            yield [sec.name(), parent.sec.name() if parent is not None else "", region_of(sec.name()),
-                   sec.L / sec.nseg, d0, d1, seg.cm, density(m, "na", "gbar", PS), density(m, "nax", "gbar", PS),
-                   density(m, "Kv", "gbar", PS * TADJ_KV), density(m, "Kv1", "gbar", PS * (1 - PROP_H2)),
-                   density(m, "Kv1", "gbar", PS * PROP_H2), density(m, "Kv7", "gbar", PS),
-                   density(m, "ih", "gbar", 1e3), density(m, "ca", "gbar", PS), density(m, "it2", "gcabar", PS),
-                   gpas * S_NA, gpas * (1 - S_NA)]
+            yield [
+                sec.name(),
+                parent.sec.name() if parent is not None else "",
+                region_of(sec.name()),
+                sec.L / sec.nseg,
+                d0,
+                d1,
+                seg.cm,
+                density(m, "na", "gbar", PS),
+                density(m, "nax", "gbar", PS),
+                density(m, "Kv", "gbar", PS * TADJ_KV),
+                density(m, "Kv1", "gbar", PS * (1 - PROP_H2)),
+                density(m, "Kv1", "gbar", PS * PROP_H2),
+                density(m, "Kv7", "gbar", PS),
+                density(m, "ih", "gbar", 1e3),
+                density(m, "ca", "gbar", PS),
+                density(m, "it2", "gcabar", PS),
+                gpas * S_NA,
+                gpas * (1 - S_NA),
+            ]
 
 
 def main() -> None:
@@ -122,6 +162,7 @@ def main() -> None:
         os.chdir(tmp)  # NEURON loads ./x86_64's mechanisms on import; the hoc opens files relative to here
         try:
             from neuron import h
+
             h.load_file("stdrun.hoc")
             for name in ("28_04_10_num19.hoc", "Cell parameters.hoc", "charge.hoc"):
                 h.xopen(name)

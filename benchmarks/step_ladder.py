@@ -170,6 +170,7 @@ def spike_distance(ref: np.ndarray, got: np.ndarray) -> float:
 
 # --- references ---------------------------------------------------------------------------------
 
+
 def neuron_reference(currents) -> tuple[list, float]:
     """NEURON CVODE spike trains (ms), and their change from rtol = atol = 1e-10 to 1e-11."""
     import neuron_reference as nr
@@ -195,12 +196,22 @@ def _scipy_solve(cell, currents, rtol, *, kind, threshold_v, sample_t=None):
     events = []
     if kind == "tonic":
         for j in range(N):
+
             def crossing(t, y, j=j):
                 return y[j] - threshold_v
+
             crossing.direction = 1
             events.append(crossing)
-    sol = solve_ivp(f, (0.0, DURATION_MS * 1e-3), x0, method="LSODA", rtol=rtol, atol=atol,
-                    events=events or None, dense_output=kind == "passive")
+    sol = solve_ivp(
+        f,
+        (0.0, DURATION_MS * 1e-3),
+        x0,
+        method="LSODA",
+        rtol=rtol,
+        atol=atol,
+        events=events or None,
+        dense_output=kind == "passive",
+    )
     if not sol.success:
         raise RuntimeError(f"{cell.name}: reference solve failed: {sol.message}")
     if kind == "tonic":
@@ -222,14 +233,21 @@ def scipy_reference(cell, kind, currents):
 
 # --- the Brian2 side ----------------------------------------------------------------------------
 
+
 def brian_run(cell, kind, currents, dt_ms):
     """rk4 at ``dt_ms`` (numpy target, counters off): spike trains (ms), v samples, stability."""
     start_scope()
     N = len(currents)
     # built as neuron_group builds it, without its step check (this script measures what the check uses)
-    group = NeuronGroup(N, cell.equations(counters=False), threshold="v > spike_threshold",
-                        refractory="v > spike_threshold", method=DEFAULT_METHOD, namespace=cell.namespace,
-                        dt=dt_ms * ms)
+    group = NeuronGroup(
+        N,
+        cell.equations(counters=False),
+        threshold="v > spike_threshold",
+        refractory="v > spike_threshold",
+        method=DEFAULT_METHOD,
+        namespace=cell.namespace,
+        dt=dt_ms * ms,
+    )
     for name, value in resting_values(cell).items():
         setattr(group, name, value)
     group.I_inj = np.asarray(currents) * uA / cm**2
@@ -243,8 +261,12 @@ def brian_run(cell, kind, currents, dt_ms):
     elapsed = time.perf_counter() - t0
     v = np.asarray(trace.v)  # volt, (N, samples)
     final = np.asarray(group.v[:])
-    stable = bool(np.isfinite(v).all() and np.isfinite(final).all()
-                  and np.abs(v).max() < V_BOUND_MV * 1e-3 and np.abs(final).max() < V_BOUND_MV * 1e-3)
+    stable = bool(
+        np.isfinite(v).all()
+        and np.isfinite(final).all()
+        and np.abs(v).max() < V_BOUND_MV * 1e-3
+        and np.abs(final).max() < V_BOUND_MV * 1e-3
+    )
     trains = spikes.spike_trains()
     return [np.asarray(trains[j] / ms) for j in range(N)], np.asarray(trace.t / second), v, stable, elapsed
 
@@ -272,15 +294,18 @@ def measure(name: str, *, every: bool = False) -> Result:
             error = float(np.abs(v - ref(t)[: len(currents)]).max() * 1e3)
         result.rungs.append(Rung(dt, stable, error, sum(len(s) for s in trains), elapsed))
         found = found or (stable and error <= result.tolerance and dt in LADDER)
-        print(f"  {name} dt={dt:g} ms: stable={stable} error={error:.4g} "
-              f"{'ms' if kind == 'tonic' else 'mV'} spikes={result.rungs[-1].spikes} ({elapsed:.1f} s)",
-              flush=True)
+        print(
+            f"  {name} dt={dt:g} ms: stable={stable} error={error:.4g} "
+            f"{'ms' if kind == 'tonic' else 'mV'} spikes={result.rungs[-1].spikes} ({elapsed:.1f} s)",
+            flush=True,
+        )
         if found and not every:
             break
     return result
 
 
 # --- output -------------------------------------------------------------------------------------
+
 
 def toml_lines(result: Result, date: str) -> list[str]:
     unit = "ms" if result.kind == "tonic" else "mV"
@@ -289,11 +314,16 @@ def toml_lines(result: Result, date: str) -> list[str]:
     currents = ", ".join(f"{c:g}" for c in result.currents)
     err = result.rung(result.dt).error
     unstable = [r.dt for r in result.rungs if not r.stable]
-    source = (f"benchmarks/step_ladder.py {date}: {DEFAULT_METHOD}, {what} of {result.reference}{held} "
-              f"(converged to {result.convergence:.1g} {unit}) over 1 s at {currents} uA/cm^2; "
-              f"max error {err:.2g} {unit} at {result.dt:g} ms"
-              + (f"; {min(unstable):g} ms unstable" if unstable
-                 else f"; stable at {result.dt_stable:g} ms, the largest step tried"))
+    source = (
+        f"benchmarks/step_ladder.py {date}: {DEFAULT_METHOD}, {what} of {result.reference}{held} "
+        f"(converged to {result.convergence:.1g} {unit}) over 1 s at {currents} uA/cm^2; "
+        f"max error {err:.2g} {unit} at {result.dt:g} ms"
+        + (
+            f"; {min(unstable):g} ms unstable"
+            if unstable
+            else f"; stable at {result.dt_stable:g} ms, the largest step tried"
+        )
+    )
     return [f'dt = "{result.dt:g} ms"', f'dt_stable = "{result.dt_stable:g} ms"', f'dt_source = "{source}"']
 
 
@@ -305,7 +335,7 @@ def write(result: Result, lines: list[str]) -> None:
     if not sep:
         raise RuntimeError(f"{path}: no [cell] table")
     end = re.search(r"^\[", rest, flags=re.MULTILINE)
-    body, tail = (rest[: end.start()], rest[end.start():]) if end else (rest, "")
+    body, tail = (rest[: end.start()], rest[end.start() :]) if end else (rest, "")
     kept = [ln for ln in body.rstrip("\n").split("\n") if not re.match(r"(dt|dt_stable|dt_source)\s*=", ln)]
     new_body = "\n".join(kept + lines) + "\n" + ("\n" if tail else "")
     path.write_text(head + sep + new_body + tail)
@@ -327,10 +357,13 @@ def main(argv=None) -> int:
     print(f"\n{'model':26} {'kind':8} {'dt':>6} {'stable':>6} {'error at dt':>12} {'ref conv':>9}  per step: error")
     for r in results:
         unit = "ms" if r.kind == "tonic" else "mV"
-        steps = "  ".join(f"{x.dt:g}:{'unstable' if not x.stable else f'{x.error:.3f}'}" for x in
-                          sorted(r.rungs, key=lambda x: x.dt))
-        print(f"{r.model:26} {r.kind:8} {r.dt:>6g} {r.dt_stable:>6g} {r.rung(r.dt).error:>9.3f} {unit} "
-              f"{r.convergence:>9.1g}  {steps}")
+        steps = "  ".join(
+            f"{x.dt:g}:{'unstable' if not x.stable else f'{x.error:.3f}'}" for x in sorted(r.rungs, key=lambda x: x.dt)
+        )
+        print(
+            f"{r.model:26} {r.kind:8} {r.dt:>6g} {r.dt_stable:>6g} {r.rung(r.dt).error:>9.3f} {unit} "
+            f"{r.convergence:>9.1g}  {steps}"
+        )
     print()
     for r in results:
         lines = toml_lines(r, date)

@@ -75,10 +75,18 @@ for (name, title), (ax_rate, ax_atp, ax_v) in zip(models.items(), axes.T):
             ax.axvspan(v - 0.125, v + 0.125, color="0.9", lw=0)
     ax_atp.semilogy(v_rest, table.atp_per_second_rest * second, "--", color="0.5", label="balanced rest (analytical)")
     ax_v.plot(v_rest[table.feasible], v_rest[table.feasible], ":", color="0.5", label="target (balanced rest)")
-    ax_v.axhline(E_K, color="tab:blue", lw=0.8, ls="--", label=f"E_K = {E_K:.0f} mV")
+    low, high = np.nanmin(shown := np.r_[mean_v, v_rest[table.feasible]]) - 3, np.nanmax(shown) + 3
+    ax_v.set_ylim(low, high)  # the data's range; E_K below it is an arrow at the bottom, not a far line
+    if low < E_K:
+        ax_v.axhline(E_K, color="tab:blue", lw=0.8, ls="--", label=f"E_K = {E_K:.0f} mV")
+    else:
+        ax_v.annotate(f"E_K = {E_K:.0f} mV\n(below the axis)", (0.95, 0), xycoords="axes fraction", xytext=(0, 28),
+                      textcoords="offset points", ha="center", color="tab:blue", fontsize="small",
+                      arrowprops={"arrowstyle": "->", "color": "tab:blue"})
     ax_rate.set_ylim(bottom=0)  # all silent in --quick: no axis of negative rates
     ax_rate.annotate(f"critical rest\n{v_crit:.2f} mV", (v_crit, 0.9), xycoords=("data", "axes fraction"),
-                     xytext=(4, 0), textcoords="offset points", color="tab:red", va="top", fontsize="small")
+                     ha="right", xytext=(-4, 0), textcoords="offset points", color="tab:red", va="top",
+                     fontsize="small")
     ax_rate.set(title=title, ylabel="spontaneous rate (Hz)")
     ax_atp.set(ylabel="ATP/s per cell")
     ax_v.set(xlabel="balanced resting potential (mV)", ylabel="mean v after settling (mV)")

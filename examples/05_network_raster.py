@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from brian2 import *
 
 from brian2energy import SeveralSteadyStatesWarning, load_model, plot
@@ -56,15 +57,18 @@ print(f"pyramidal cell: critical resting potential {float(critical.v / mV):.2f} 
       + " and ".join(f"{float(v / mV):.2f} mV ({label})" for label, v in cases.items()))
 start = time.time()
 Network([net.objects for net in networks.values()]).run(duration, report="text", report_period=30 * second)
-print(f"{n_e} + {n_i} neurons and {sum(len(s) for s in networks['normal rest'].synapses.values())} synapses "
+print(f"{n_e} + {n_i} neurons and {np.sum([len(s) for s in networks['normal rest'].synapses.values()])} synapses "
       f"per network, {duration} at dt = {defaultclock.dt}: {time.time() - start:.1f} s wall time (compilation included)")
 
 fig, axes = plt.subplots(4, 2, figsize=(12, 12), gridspec_kw={"height_ratios": [3, 1, 1.3, 1.3]})
 for row in (0, 2, 3):  # the two networks' rasters and budgets on one scale (not the rates: one is silent)
     axes[row, 1].sharey(axes[row, 0])
-budgets = {}
-for column, (label, net) in enumerate(networks.items()):
-    budget = budgets[label] = network_budget(net.budget)
+budgets = {label: network_budget(net.budget) for label, net in networks.items()}
+totals = {k: np.sum([r for rates in b.rate.values() for r in rates.values()], axis=0) for k, b in budgets.items()}
+# one power of ten in each row of budgets, for both columns (they share their y axes): the busier network's
+unit = plot.scaled(np.concatenate(list(totals.values()))).factor
+bar_unit = plot.scaled([np.sum(list(b.atp_per_second(p).values())) for b in budgets.values() for p in b.populations]).factor
+for column, ((label, net), budget) in enumerate(zip(networks.items(), budgets.values())):
     print(f"\n{label} (excitatory cells balanced at {float(cases[label] / mV):.2f} mV)")
     print(budget)
     plot.raster(net.spikes, axes=axes[0, column])
@@ -72,12 +76,11 @@ for column, (label, net) in enumerate(networks.items()):
     for population, monitor in net.spikes.items():
         plot.population_rate(monitor, bin=10 * ms, axes=axes[1, column], label=population)
     axes[1, column].legend(fontsize="small", frameon=False)
-    plot.budget_rate(budget, axes=axes[2, column])
+    plot.budget_rate(budget, axes=axes[2, column], scale=unit)  # bins below the rest: drawn as less rest
     settled = budget.t[1:] > 0.1 * float(duration / second)  # the scale of the settled network, not its onset
-    total = sum(r for parts in budget.rate.values() for r in parts.values())
-    axes[2, column].set_ylim(0, 2 * total[settled].max(initial=0) or None)
+    axes[2, column].set_ylim(0, 2 * totals[label][settled].max(initial=0) / unit or None)
     axes[2, column].set_title("ATP budget over time (whole network)", fontsize="medium")
-    plot.budget_bars(budget, axes=axes[3, column])
+    plot.budget_bars(budget, axes=axes[3, column], scale=bar_unit)
 fig.tight_layout()
 fig.savefig(args.out / "05_network_raster.png", dpi=110)
 ratio = budgets["depolarized rest"].total / budgets["normal rest"].total

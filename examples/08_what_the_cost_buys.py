@@ -21,15 +21,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import Hz, ms, mV, ohm, second
 
-from brian2energy import (
-    QuantumBumps,
-    frequency_response,
-    information_rate,
-    light_levels,
-    load_model,
-    resting_state,
-)
-from brian2energy.rest import balance_rest
+from brian2energy import QuantumBumps, frequency_response, information_rate, light_levels, load_model, plot
+from brian2energy.rest import balance_rest, resting_state
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--out", type=Path, default=Path("figures"), help="directory for the figure")
@@ -44,14 +37,13 @@ bumps = QuantumBumps(levels["g_light"] / levels["g_light"][-1] * 1e6 * Hz, n=4, 
 info = information_rate(photoreceptor, bumps.contrast_signal(photoreceptor, 0.32, 500 * Hz, **levels),
                         current_noise={"photons": bumps.shot_noise(photoreceptor, **levels)}, **levels)
 response = frequency_response(photoreceptor, **levels)
-dark = frequency_response(photoreceptor, **light_levels(photoreceptor, -60 * mV))
+dark, bright = (frequency_response(photoreceptor, **light_levels(photoreceptor, v)) for v in (-60 * mV, -37 * mV))
 immature = load_model("undifferentiated_cell")  # its leaks, with the pump that balances them at its rest:
 immature = balance_rest(immature, resting_state(immature).v)
 slow = frequency_response(immature)
 squid = frequency_response(load_model("squid_axon_hh1952"))
 
-atp = np.asarray(info.atp_per_second * second)
-bits = np.asarray(info.bits_per_second * second)
+atp, bits = (np.asarray(x * second) for x in (info.atp_per_second, info.bits_per_second))
 print(f"photoreceptor, dark (-60 mV): bandwidth {float(dark.bandwidth / Hz):.1f} Hz (Heras et al. 2017: 58.7 Hz)")
 print(f"photoreceptor, bright (-37 mV): {atp[-1]:.3g} ATP/s (Heras: 1.03e10), bandwidth "
       f"{float(response.bandwidth[-1] / Hz):.0f} Hz (Heras: 320 Hz), {bits[-1]:.0f} bits/s, "
@@ -64,7 +56,7 @@ print(f"undifferentiated cell: R_in {float(slow.input_resistance / ohm) / 1e9:.2
 print(f"squid axon: resonance at {float(squid.peak_frequency / Hz):.0f} Hz, bandwidth {float(squid.bandwidth / Hz):.0f} Hz")
 
 fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
-v = np.asarray(v_rest / mV)
+v, f = np.asarray(v_rest / mV), np.asarray(squid.frequencies / Hz)
 axes[0, 0].plot(v, atp, "k")
 axes[0, 0].set(xlabel="resting potential (mV)", ylabel="ATP/s per cell", yscale="log", title="cost of the light-held rest")
 axes[0, 1].plot(v, np.asarray(response.bandwidth / Hz), "C0", label="this model (light_levels)")
@@ -75,15 +67,12 @@ axes[0, 1].legend(frameon=False)
 axes[1, 0].plot(v, bits, "C2.-", label="bits/s")
 axes[1, 0].set(xlabel="resting potential (mV)", ylabel="information rate (bits/s)", title="what it buys: bits")
 axes[1, 0].yaxis.label.set_color("C2")
-twin = axes[1, 0].twinx()
-twin.plot(v, np.asarray(info.atp_per_bit), "C1--")
-twin.set_ylabel("ATP/bit (dashed)", color="C1")
-f = np.asarray(squid.frequencies / Hz)
-for z, r_in, label in ((dark.impedance, dark.input_resistance, "photoreceptor, dark"),
-                      (response.impedance[-1], response.input_resistance[-1], "photoreceptor, bright"),
-                      (slow.impedance, slow.input_resistance, "undifferentiated cell"),
-                      (squid.impedance, squid.input_resistance, "squid axon")):
-    axes[1, 1].loglog(f, np.abs(np.asarray(z / r_in)), label=label)
+twin, per_bit = axes[1, 0].twinx(), plot.scaled(info.atp_per_bit, "ATP/bit")  # 10^N in the label, not "1eN"
+twin.plot(v, per_bit.values, "C1--")
+twin.set_ylabel(f"{per_bit.label} (dashed)", color="C1")
+for label, r in {"photoreceptor, dark": dark, "photoreceptor, bright": bright, "undifferentiated cell": slow,
+                 "squid axon": squid}.items():
+    axes[1, 1].loglog(f, np.abs(np.asarray(r.impedance / r.input_resistance)), label=label)
 axes[1, 1].set(xlabel="frequency (Hz)", ylabel="$|Z(f)|\\,/\\,R_\\mathrm{in}$", title="membrane impedance at rest", ylim=(1e-3, 3))
 axes[1, 1].legend(frameon=False, fontsize=8)
 fig.tight_layout()

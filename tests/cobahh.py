@@ -9,9 +9,18 @@ from brian2 import cm, ms, msiemens, mV, siemens, ufarad, umetre
 
 AREA = 20000 * umetre**2
 COBAHH = dict(
-    Cm=1 * ufarad / cm**2 * AREA, gl=5e-5 * siemens / cm**2 * AREA, El=-60 * mV, EK=-90 * mV, ENa=50 * mV,
-    g_na=100 * msiemens / cm**2 * AREA, g_kd=30 * msiemens / cm**2 * AREA, VT=-63 * mV, taue=5 * ms,
-    taui=10 * ms, Ee=0 * mV, Ei=-80 * mV,
+    Cm=1 * ufarad / cm**2 * AREA,
+    gl=5e-5 * siemens / cm**2 * AREA,
+    El=-60 * mV,
+    EK=-90 * mV,
+    ENa=50 * mV,
+    g_na=100 * msiemens / cm**2 * AREA,
+    g_kd=30 * msiemens / cm**2 * AREA,
+    VT=-63 * mV,
+    taue=5 * ms,
+    taui=10 * ms,
+    Ee=0 * mV,
+    Ei=-80 * mV,
 )
 COBAHH_EQS = """
 dv/dt = (I_leak + I_exc + I_inh - I_Na - I_K)/Cm : volt

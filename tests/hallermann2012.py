@@ -19,20 +19,44 @@ ATP changes by less than 0.03%; the soma as one isopotential compartment instead
 REGIONS = ("soma", "basal", "apical", "ais", "collateral", "myelin", "node")
 
 PUBLISHED = {  # ATP per action potential (readme of ModelDB 144526)
-    "total": 1.998503e8, "soma": 1.416016e7, "basal": 4.609883e7, "apical": 9.149446e7, "ais": 2.498228e7,
-    "collateral": 2.095502e7, "myelin": 7.227968e5, "node": 1.436733e6,
+    "total": 1.998503e8,
+    "soma": 1.416016e7,
+    "basal": 4.609883e7,
+    "apical": 9.149446e7,
+    "ais": 2.498228e7,
+    "collateral": 2.095502e7,
+    "myelin": 7.227968e5,
+    "node": 1.436733e6,
 }
 PUBLISHED_PER_UM2 = {
-    "total": 2.818287e3, "soma": 6.810007e3, "basal": 2.531221e3, "apical": 2.213969e3, "ais": 5.531797e4,
-    "collateral": 3.932075e3, "myelin": 2.081271e2, "node": 3.517895e4,
+    "total": 2.818287e3,
+    "soma": 6.810007e3,
+    "basal": 2.531221e3,
+    "apical": 2.213969e3,
+    "ais": 5.531797e4,
+    "collateral": 3.932075e3,
+    "myelin": 2.081271e2,
+    "node": 3.517895e4,
 }
 NEURON_CONVERGED_PER_UM2 = {
-    "total": 2699.07, "soma": 6486.48, "basal": 2457.87, "apical": 2148.10, "ais": 51374.4,
-    "collateral": 3613.14, "myelin": 185.422, "node": 31173.5,
+    "total": 2699.07,
+    "soma": 6486.48,
+    "basal": 2457.87,
+    "apical": 2148.10,
+    "ais": 51374.4,
+    "collateral": 3613.14,
+    "myelin": 185.422,
+    "node": 31173.5,
 }
 NEURON_AREA_UM2 = {
-    "total": 70911.97, "soma": 2079.316, "basal": 18212.10, "apical": 41325.99, "ais": 451.612,
-    "collateral": 5329.252, "myelin": 3472.862, "node": 40.8407,
+    "total": 70911.97,
+    "soma": 2079.316,
+    "basal": 18212.10,
+    "apical": 41325.99,
+    "ais": 451.612,
+    "collateral": 5329.252,
+    "myelin": 3472.862,
+    "node": 40.8407,
 }
 NEURON_REST_SOMA_MV = -76.906
 NEURON_PEAK_MV = {"soma": 25.36, "ais": 29.43}

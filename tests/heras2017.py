@@ -1,5 +1,6 @@
 """Reference figures from the published code of Heras, Anderson, Laughlin & Niven 2017 (J R Soc Interface
-14:20160938) for their blowfly photoreceptor, shared by the frequency-response and information tests."""
+14:20160938) for their blowfly photoreceptor, shared by the frequency-response and information tests.
+"""
 
 # Heras et al. 2017's own code (ModelDB 266948, phhotoreceptor package at 3f1216c, run here unchanged but
 # for `from scipy import pi` -> numpy): the CalliphoraR16("Anderson") cell depolarised by light to each

@@ -93,9 +93,7 @@ DEFAULT_RTOL: float = 1e-10
 DEFAULT_ATOL: float = 1e-10
 
 
-def leak_na_conductance(
-    gl: float = GL, el: float = EL, ena: float = ENA, ek: float = EK
-) -> float:
+def leak_na_conductance(gl: float = GL, el: float = EL, ena: float = ENA, ek: float = EK) -> float:
     """Na+ share of the lumped leak conductance, in the units of ``gl`` (S/cm^2).
 
     The HH leak current ``i_L = gl*(v - el)`` is taken to be carried by Na+ and K+
@@ -126,9 +124,7 @@ def leak_na_conductance(
         ValueError: if ``el`` is not between ``ek`` and ``ena``.
     """
     if not ek <= el <= ena:
-        raise ValueError(
-            f"need ek <= el <= ena to split the leak, got ek={ek}, el={el}, ena={ena} mV"
-        )
+        raise ValueError(f"need ek <= el <= ena to split the leak, got ek={ek}, el={el}, ena={ena} mV")
     return gl * (el - ek) / (ena - ek)
 
 
@@ -418,9 +414,7 @@ def simulate_hh(
     )
 
 
-def ghk_current(
-    v_mV: float | np.ndarray, ci_mM: float, co_mM: float, z: float, celsius: float
-) -> float | np.ndarray:
+def ghk_current(v_mV: float | np.ndarray, ci_mM: float, co_mM: float, z: float, celsius: float) -> float | np.ndarray:
     """GHK current per unit permeability as computed by NEURON's ``h.ghk``, in SI.
 
     NEURON 9's ``ghk(v, ci, co, z)`` (``nrn_ghk`` in ``src/nrnoc/eion.cpp``) takes
@@ -481,7 +475,8 @@ class CableReference:
     """A propagated action potential along an HH cable: threshold (-20 mV) crossing times (ms) at the
     recording points, the conduction velocity between the first and last (m/s), the peak v at the first
     point and at the middle segment (mV), and the Na+ charge that entered per unit area at the middle
-    segment over the whole run (C/cm^2)."""
+    segment over the whole run (C/cm^2).
+    """
 
     crossings: np.ndarray
     velocity: float
@@ -490,11 +485,22 @@ class CableReference:
     q_na_middle: float
 
 
-def simulate_hh_cable(length_um: float, diam_um: float, ra: float, nseg: int, dt: float, celsius: float,
-                      stim_nA: float, t_on: float, dur: float, tstop: float,
-                      points: tuple[float, float] = (0.3, 0.7)) -> CableReference:
+def simulate_hh_cable(
+    length_um: float,
+    diam_um: float,
+    ra: float,
+    nseg: int,
+    dt: float,
+    celsius: float,
+    stim_nA: float,
+    t_on: float,
+    dur: float,
+    tstop: float,
+    points: tuple[float, float] = (0.3, 0.7),
+) -> CableReference:
     """NEURON's ``hh`` on one sealed cable (``nseg`` segments, backward Euler at ``dt`` ms, rest at the
-    model's resting potential), an ``IClamp`` of ``stim_nA`` at its start from ``t_on`` for ``dur`` ms."""
+    model's resting potential), an ``IClamp`` of ``stim_nA`` at its start from ``t_on`` for ``dur`` ms.
+    """
     cable = h.Section(name="hh52_cable")
     cable.L, cable.diam, cable.Ra, cable.nseg, cable.cm = length_um, diam_um, ra, nseg, CM
     cable.insert("hh")
@@ -522,5 +528,10 @@ def simulate_hh_cable(length_um: float, diam_um: float, ra: float, nseg: int, dt
     inward = -(_to_numpy(ina_mid) + g_leak_na * (_to_numpy(v_mid) - ENA))  # mA/cm^2
     q_na = float(_cumulative_trapezoid(t, inward)[-1]) * 1e-6  # mA ms / cm^2 = uC/cm^2 -> C/cm^2
     distance = (points[-1] - points[0]) * length_um * 1e-6  # m
-    return CableReference(crossings, distance / ((crossings[-1] - crossings[0]) * 1e-3), float(_to_numpy(v[0]).max()),
-                          float(_to_numpy(v_mid).max()), q_na)
+    return CableReference(
+        crossings,
+        distance / ((crossings[-1] - crossings[0]) * 1e-3),
+        float(_to_numpy(v[0]).max()),
+        float(_to_numpy(v_mid).max()),
+        q_na,
+    )

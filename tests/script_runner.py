@@ -13,7 +13,8 @@ import sys
 
 def run_script(script: str, *args: str, timeout: float = 900) -> dict:
     """``python -c script *args``; fails the test with the script's stderr if it fails."""
-    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
-                            timeout=timeout, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from brian2 import Network, StateMonitor, cm, kelvin, mM, ms, mS, mV, second, uA, uF, um, umolar
+from brian2 import Network, StateMonitor, cm, kelvin, mM, mS, ms, mV, second, uA, uF, um, umolar
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 
 from brian2energy import Cell, Channel, Gate, Ion, Leak, ModelError, NaKPump, resting_state
@@ -17,18 +17,32 @@ from brian2energy.synapses import AMPA
 
 E = 1.602176634e-19  # C (SI 2019); Brian2's CODATA 2014 value differs by 8e-9 relative
 T_BODY = (273.15 + 37) * kelvin
-IONS = {"Na": Ion(inside=10 * mM, outside=145 * mM), "K": Ion(inside=140 * mM, outside=5 * mM),
-        "Ca": Ion(inside=0.1 * umolar, outside=2 * mM)}
+IONS = {
+    "Na": Ion(inside=10 * mM, outside=145 * mM),
+    "K": Ion(inside=140 * mM, outside=5 * mM),
+    "Ca": Ion(inside=0.1 * umolar, outside=2 * mM),
+}
 AREA = 1000 * um**2
 
 
 def calcium_cell():
     """Na+, K+ and Ca2+ leaks, a fixed pump, and an L-type-like Ca2+ channel open at rest
-    (m_inf = 1/(1 + exp(-(v + 50 mV)/10 mV)), tau 1 ms), at 37 C."""
-    ca = Channel("CaL", "Ca", 0.01 * mS / cm**2,
-                 [Gate("m", 2, inf="1/(1 + exp(-(v + 50*mV)/(10*mV)))", tau="1*ms")])
-    return Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), Leak("Ca", 0.001 * mS / cm**2), ca,
-                 NaKPump(0.5 * uA / cm**2)], C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+    (m_inf = 1/(1 + exp(-(v + 50 mV)/10 mV)), tau 1 ms), at 37 C.
+    """
+    ca = Channel("CaL", "Ca", 0.01 * mS / cm**2, [Gate("m", 2, inf="1/(1 + exp(-(v + 50*mV)/(10*mV)))", tau="1*ms")])
+    return Cell(
+        [
+            Leak("Na", 0.01 * mS / cm**2),
+            Leak("K", 0.1 * mS / cm**2),
+            Leak("Ca", 0.001 * mS / cm**2),
+            ca,
+            NaKPump(0.5 * uA / cm**2),
+        ],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=IONS,
+        temperature=T_BODY,
+    )
 
 
 def test_prices_are_those_of_the_pumps():
@@ -65,8 +79,11 @@ def test_counter_records_follow_the_mechanisms_and_receptors():
     accounts = accounts_of(group)
     by_name = {c.name: c for c in accounts.counters}
     assert set(by_name) == {"Q_Na_leak_Na", "Q_Ca_leak_Ca", "Q_Ca_CaL", "Q_Na_ampa", "ATP_pump"}
-    assert (by_name["Q_Na_ampa"].kind, by_name["Q_Ca_CaL"].kind, by_name["ATP_pump"].kind) == ("synaptic", "own",
-                                                                                                   "pump")
+    assert (by_name["Q_Na_ampa"].kind, by_name["Q_Ca_CaL"].kind, by_name["ATP_pump"].kind) == (
+        "synaptic",
+        "own",
+        "pump",
+    )
     assert accounts.model is cell and accounts_of(group[:1]).model is cell  # subgroups too
     totals = accounts_of(cell.neuron_group(1, synapses=[AMPA()], counters="totals"))
     assert {c.name for c in totals.counters} == {"Q_Na_cell", "Q_Ca_cell", "Q_Na_synapses"}
@@ -77,8 +94,13 @@ def test_replace_resolves_the_leak_split_again():
     # temperature the per-ion leaks must reverse together at -54.4 mV with the Nernst potentials of
     # that temperature (computed here), so the split shares change.
     ions = {"Na": Ion(inside=50 * mM, outside=440 * mM), "K": Ion(inside=400 * mM, outside=20 * mM)}
-    cold = Cell([Leak.split(0.3 * mS / cm**2, -54.4 * mV)], C_m=1 * uF / cm**2, area=AREA, ions=ions,
-                temperature=279.45 * kelvin)
+    cold = Cell(
+        [Leak.split(0.3 * mS / cm**2, -54.4 * mV)],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=ions,
+        temperature=279.45 * kelvin,
+    )
     for temperature in (279.45, 310.15):
         cell = cold.replace(temperature=temperature * kelvin)
         rt_f = float(gas_constant * temperature * kelvin / faraday_constant)
@@ -110,16 +132,27 @@ def test_a_pump_whose_rate_depends_on_v_is_refused():
         def equations(self):
             return "i_pump = (1 - pump_block)*I_max_pump*exp(v/(25*mV)) : amp/meter**2"
 
-    cell = Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), VoltagePump(0.5 * uA / cm**2)],
-                C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+    cell = Cell(
+        [Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), VoltagePump(0.5 * uA / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=IONS,
+        temperature=T_BODY,
+    )
     with pytest.raises(ModelError, match="depends on the membrane potential"):
         balance_rest(cell, -60 * mV)
 
 
 def test_mechanism_contract_errors_name_what_is_missing():
     with pytest.raises(ModelError, match=r"needs \['E_Ca'\].*ions.Ca"):
-        Cell([Leak("Ca", 0.001 * mS / cm**2)], C_m=1 * uF / cm**2, area=AREA,
-             ions={"Na": Ion(E=50 * mV), "K": Ion(E=-90 * mV)}, temperature=T_BODY)
+        Cell(
+            [Leak("Ca", 0.001 * mS / cm**2)],
+            C_m=1 * uF / cm**2,
+            area=AREA,
+            ions={"Na": Ion(E=50 * mV), "K": Ion(E=-90 * mV)},
+            temperature=T_BODY,
+        )
+
     class Bare(Mechanism):
         name, carries = "bare", {"K": 1.0}
 
@@ -130,8 +163,13 @@ def test_mechanism_contract_errors_name_what_is_missing():
 def test_an_electroneutral_pump_cannot_balance_a_rest():
     # a pump outside dv/dt (Cressman 2009): zero net Na+ and K+ flux would leave the leaks' net
     # current -p unbalanced, so no balanced rest exists
-    cell = Cell([Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), NaKPump.cressman()],
-                C_m=1 * uF / cm**2, area=AREA, ions=IONS, temperature=T_BODY)
+    cell = Cell(
+        [Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.1 * mS / cm**2), NaKPump.cressman()],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=IONS,
+        temperature=T_BODY,
+    )
     with pytest.raises(ModelError, match="electroneutral"):
         balance_rest(cell, -65 * mV)
 

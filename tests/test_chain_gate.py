@@ -31,12 +31,14 @@ BINOMIAL = [(f"3*{AM}", BM), (f"2*{AM}", f"2*{BM}"), (AM, f"3*{BM}")]
 
 def squid_with(nav):
     mechs = [nav if m.name == "NaV" else m for m in SQUID.mechanisms]
-    return Cell(mechs, C_m=SQUID.C_m, area=SQUID.area, ions=SQUID.ions, temperature=SQUID.temperature,
-                name="squid_chain")
+    return Cell(
+        mechs, C_m=SQUID.C_m, area=SQUID.area, ions=SQUID.ions, temperature=SQUID.temperature, name="squid_chain"
+    )
 
 
-CHAIN_SQUID = squid_with(Channel("NaV", "Na", NAV.g, [Gate("m", chain=BINOMIAL), NAV.GATES[1]], q10=3.0,
-                                 T_ref=NAV.T_ref))
+CHAIN_SQUID = squid_with(
+    Channel("NaV", "Na", NAV.g, [Gate("m", chain=BINOMIAL), NAV.GATES[1]], q10=3.0, T_ref=NAV.T_ref)
+)
 
 
 def test_binomial_chain_is_the_hh_gate_at_rest():
@@ -84,6 +86,7 @@ def test_chain_gate_compiles_to_cpp_standalone(tmp_path):
     from pathlib import Path
 
     from brian2 import coulomb, prefs
+
     from script_runner import run_script
 
     compiled = run_script(CPP, str(tmp_path / "standalone"), str(Path(__file__).parent))
@@ -102,14 +105,18 @@ def test_chain_gate_compiles_to_cpp_standalone(tmp_path):
 
 def test_chain_steady_state_obeys_detailed_balance():
     # Schmidt-Hieber & Bischofberger 2010's activation chain (na8st.mod, Hallermann et al. 2012): unequal rates
-    coefficients = [((45.85, 0.02394), (0.01441, -0.08848)), ((19.81, 0.02218), (0.5650, -0.06108)),
-                    ((71.81, 0.06594), (0.7531, -0.03648))]  # (per ms, per mV) of A exp(k v)
+    coefficients = [
+        ((45.85, 0.02394), (0.01441, -0.08848)),
+        ((19.81, 0.02218), (0.5650, -0.06108)),
+        ((71.81, 0.06594), (0.7531, -0.03648)),
+    ]  # (per ms, per mV) of A exp(k v)
     rates = [tuple(f"{a}*exp({k}*v/mV)/ms" for a, k in pair) for pair in coefficients]
     chan = Channel("Nax", "Na", NAV.g, [Gate("m", chain=rates), NAV.GATES[1]], q10=3.0, T_ref=NAV.T_ref)
     dyn = dynamics(squid_with(chan))
     v_mv = np.linspace(-120, 40, 17)
-    ratio = np.column_stack([np.ones(v_mv.size)] + [a * np.exp(k * v_mv) / (b * np.exp(q * v_mv))
-                                                    for (a, k), (b, q) in coefficients])
+    ratio = np.column_stack(
+        [np.ones(v_mv.size)] + [a * np.exp(k * v_mv) / (b * np.exp(q * v_mv)) for (a, k), (b, q) in coefficients]
+    )
     weights = np.cumprod(ratio, axis=1)
     occupancy = weights / weights.sum(axis=1, keepdims=True)
     for k in (1, 2, 3):  # the states are the fractions in state k or beyond

@@ -62,7 +62,7 @@ def test_demo_writes_figure_and_summary_matching_neuron(tmp_path, capsys):
     corner = 1 / (2 * np.pi * 0.034)
     assert summary.undifferentiated_bandwidth_Hz == pytest.approx(corner, rel=1e-3)
     a = summary.snr
-    assert summary.bits_per_second_undifferentiated == pytest.approx(np.pi * corner * (np.sqrt(1 + a) - 1) / np.log(2),
-                                                                     rel=1e-2)
+    assert summary.bits_per_second_undifferentiated == pytest.approx(
+        np.pi * corner * (np.sqrt(1 + a) - 1) / np.log(2), rel=1e-2
+    )
     assert summary.bits_per_second_light > 50 * summary.bits_per_second_undifferentiated
-

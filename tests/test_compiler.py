@@ -25,8 +25,9 @@ HERE = platform.system() == "Linux" and platform.machine() == "x86_64"
 
 
 def flags_after_import(**env) -> str:
-    out = subprocess.run([sys.executable, "-c", FLAGS], capture_output=True, text=True, check=True,
-                         env={**os.environ, **env})
+    out = subprocess.run(
+        [sys.executable, "-c", FLAGS], capture_output=True, text=True, check=True, env={**os.environ, **env}
+    )
     return out.stdout
 
 

@@ -50,7 +50,8 @@ def test_isolated_spike_cost_matches_neuron(squid, squid_pulse):
     assert report.atp_per_spike[0] == pytest.approx(per_spike, rel=0.03)
     # rest: NEURON's Na+ entry at rest, per cell, within 1%
     assert float(report.atp_per_second_rest[0] * second) == pytest.approx(
-        rest_rate / (3 * E) * float(squid.area / cm**2), rel=0.01)
+        rest_rate / (3 * E) * float(squid.area / cm**2), rel=0.01
+    )
 
 
 def test_tonic_spike_cost_matches_neuron(squid):
@@ -186,7 +187,7 @@ def test_load_ratio_counts_the_cells_own_sodium_with_synaptic_input(squid):
     rest_rate = (own[quiet][-1] - own[quiet][0]) / (t[quiet][-1] - t[quiet][0])
     t_s = float(monitor.spikes.t[0] / second)
     a, b = np.searchsorted(t, t_s - 2e-3), np.searchsorted(t, t_s + 10e-3)
-    peak = a + np.argmax(v[a:b + 1])
+    peak = a + np.argmax(v[a : b + 1])
     c = float(squid.C_m * squid.area)
     q_spike = own[b] - own[a] - rest_rate * (t[b] - t[a])
     expected = q_spike / (c * (v[peak] - v[a]))
@@ -206,8 +207,13 @@ def test_resting_cost_honours_per_neuron_parameters():
     from brian2energy.energy import BudgetMonitor, network_budget
 
     ions = {"Na": Ion(E=50 * mV), "K": Ion(E=-90 * mV)}
-    cell = Cell([Leak("Na", 0.005 * mS / cm**2), Leak("K", 0.05 * mS / cm**2), NaKPump(0.2 * uA / cm**2)],
-                C_m=1 * uF / cm**2, area=1000 * um**2, ions=ions, temperature=310 * kelvin)
+    cell = Cell(
+        [Leak("Na", 0.005 * mS / cm**2), Leak("K", 0.05 * mS / cm**2), NaKPump(0.2 * uA / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        ions=ions,
+        temperature=310 * kelvin,
+    )
     g_k = np.array([0.03, 0.05, 0.08])  # mS/cm^2
     group = cell.neuron_group(3, parameters=("g_leak_K",), dt=0.1 * ms)
     group.g_leak_K = g_k * mS / cm**2

@@ -17,8 +17,13 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(script, tmp_path):
-    result = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path / "figures")],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick", "--out", str(tmp_path / "figures")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip(), "an example prints its key numbers"
     figures = list((tmp_path / "figures").glob("*.png"))

@@ -22,11 +22,11 @@ from brian2 import (
     ohm,
     second,
 )
-from heras2017 import HERAS_2017
-from passive import passive_cell
 
 from brian2energy import ModelError, load_model, resting_state
 from brian2energy.frequency import frequency_response
+from heras2017 import HERAS_2017
+from passive import passive_cell
 
 
 def test_a_passive_cell_is_the_rc_circuit():
@@ -47,8 +47,9 @@ def test_a_passive_cell_is_the_rc_circuit():
 def test_input_resistance_is_the_resting_states():
     cell = load_model("squid_axon_hh1952")
     response = frequency_response(cell)
-    assert float(response.input_resistance / ohm) == pytest.approx(float(resting_state(cell).input_resistance / ohm),
-                                                                   rel=1e-5)
+    assert float(response.input_resistance / ohm) == pytest.approx(
+        float(resting_state(cell).input_resistance / ohm), rel=1e-5
+    )
 
 
 def test_the_squid_axon_resonates():
@@ -77,8 +78,9 @@ def test_arrays_of_parameters_broadcast():
     assert "R_in (MOhm)" in str(response) and repr(response) == str(response)
 
 
-@pytest.mark.parametrize("frequencies", [np.array([1.0, 2.0]), [-1, 10] * Hz, [1, 2] * ms, np.array([]) * Hz,
-                                         [np.nan] * Hz])
+@pytest.mark.parametrize(
+    "frequencies", [np.array([1.0, 2.0]), [-1, 10] * Hz, [1, 2] * ms, np.array([]) * Hz, [np.nan] * Hz]
+)
 def test_bad_frequencies_are_refused(frequencies):
     with pytest.raises(ModelError, match="frequencies"):
         frequency_response(passive_cell(), frequencies)
@@ -102,8 +104,9 @@ def test_the_photoreceptor_matches_heras_2017_code_from_dark_to_light():
     g_light = np.array(rows[1]) * nS / area
     pump = np.array(rows[2]) * nA / area
     cell = load_model("blowfly_photoreceptor")
-    np.testing.assert_allclose(np.asarray(resting_state(cell, g_light=g_light, I_max_pump=pump).v / mV), rows[0],
-                               atol=0.01)
+    np.testing.assert_allclose(
+        np.asarray(resting_state(cell, g_light=g_light, I_max_pump=pump).v / mV), rows[0], atol=0.01
+    )
     response = frequency_response(cell, [0, 1, 10, 30, 100, 300] * Hz, g_light=g_light, I_max_pump=pump)
     np.testing.assert_allclose(np.abs(np.asarray(response.impedance / Mohm)), np.array(rows[3]), rtol=2e-3)
     np.testing.assert_allclose(np.asarray(response.peak / Mohm), rows[4], rtol=2e-3)
@@ -148,14 +151,17 @@ def white_noise_run(name, n, duration):
     return _RUNS[name]
 
 
-@pytest.mark.parametrize("name, n, duration, segment, band, tolerance", [
-    # resonant: 0.125 s segments resolve 8 Hz; measured max error 1.6% (10-300 Hz)
-    ("squid_axon_hh1952", 200, 1.0, 0.125, (10, 300), 0.05),
-    # band-pass (peak 116 Hz, slow Kv tau 50 ms): 0.25 s segments; measured 0.5% (10-1000 Hz)
-    ("blowfly_photoreceptor", 100, 2.0, 0.25, (10, 1000), 0.03),
-    # a plain RC with a 34 ms time constant (corner 4.7 Hz): 1 s segments; measured 1.6% (2-300 Hz)
-    ("undifferentiated_cell", 100, 4.0, 1.0, (2, 300), 0.05),
-])
+@pytest.mark.parametrize(
+    "name, n, duration, segment, band, tolerance",
+    [
+        # resonant: 0.125 s segments resolve 8 Hz; measured max error 1.6% (10-300 Hz)
+        ("squid_axon_hh1952", 200, 1.0, 0.125, (10, 300), 0.05),
+        # band-pass (peak 116 Hz, slow Kv tau 50 ms): 0.25 s segments; measured 0.5% (10-1000 Hz)
+        ("blowfly_photoreceptor", 100, 2.0, 0.25, (10, 1000), 0.03),
+        # a plain RC with a 34 ms time constant (corner 4.7 Hz): 1 s segments; measured 1.6% (2-300 Hz)
+        ("undifferentiated_cell", 100, 4.0, 1.0, (2, 300), 0.05),
+    ],
+)
 def test_the_impedance_matches_a_white_noise_simulation(name, n, duration, segment, band, tolerance):
     # Z(f) estimated as the cross-spectrum of current and voltage over the current's spectrum (Welch,
     # half-overlapping segments averaged over the neurons), corrected for the half step by which the
@@ -173,5 +179,7 @@ def test_the_impedance_matches_a_white_noise_simulation(name, n, duration, segme
     inside = (f >= band[0]) & (f <= band[1])
     predicted = np.asarray(frequency_response(cell, f[inside] * Hz).impedance / ohm)
     error = np.abs(estimate[inside] - predicted) / np.abs(predicted)
-    assert np.max(error) < tolerance, f"largest relative error {np.max(error):.3f} at {f[inside][np.argmax(error)]:.0f} Hz"
+    assert np.max(error) < tolerance, (
+        f"largest relative error {np.max(error):.3f} at {f[inside][np.argmax(error)]:.0f} Hz"
+    )
     assert 0.1 < np.std(v) * 1e3 < 1  # mV: small enough to be linear, large enough to be measured

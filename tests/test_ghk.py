@@ -1,5 +1,6 @@
 """The GHK leak against the Goldman-Hodgkin-Katz current and voltage equations computed here by hand,
-against NEURON's ghk(), and balanced rests of GHK cells."""
+against NEURON's ghk(), and balanced rests of GHK cells.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +41,14 @@ def ions(*names):
 
 
 def ghk_cell(p_na, p_k, celsius, **kwargs):
-    return Cell([GHKLeak("Na", p_na * cm / second * 100), GHKLeak("K", p_k * cm / second * 100)], C_m=1 * uF / cm**2,
-                area=AREA, ions=ions("Na", "K"), temperature=(273.15 + celsius) * kelvin, **kwargs)
+    return Cell(
+        [GHKLeak("Na", p_na * cm / second * 100), GHKLeak("K", p_k * cm / second * 100)],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=ions("Na", "K"),
+        temperature=(273.15 + celsius) * kelvin,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("celsius", [6.3, 37.0])
@@ -52,8 +59,13 @@ def test_current_is_the_ghk_current_equation(celsius):
     # leak's (which uses exprel, exact there); elsewhere they agree to ~1e-13.
     v = np.array([-100, -65, -20, -1e-6, 0, 1e-6, 30, 50]) * 1e-3
     for ion in ("Na", "K", "Ca", "Cl"):
-        cell = Cell([GHKLeak(ion, P * cm / second * 100)], C_m=1 * uF / cm**2, area=AREA, ions=ions(ion),
-                    temperature=(273.15 + celsius) * kelvin)
+        cell = Cell(
+            [GHKLeak(ion, P * cm / second * 100)],
+            C_m=1 * uF / cm**2,
+            area=AREA,
+            ions=ions(ion),
+            temperature=(273.15 + celsius) * kelvin,
+        )
         group = NeuronGroup(len(v), cell.equations(counters=False), namespace=cell.namespace)
         group.v = v * 1e3 * mV
         brian = np.asarray(getattr(group, f"i_leak_{ion}")[:])
@@ -83,8 +95,13 @@ def test_neuron_ghk_agrees():
     for celsius in (6.3, 37.0):
         for ion in ("Na", "K", "Ca"):
             ci, co, z = CONC[ion]
-            cell = Cell([GHKLeak(ion, P * cm / second * 100)], C_m=1 * uF / cm**2, area=AREA, ions=ions(ion),
-                        temperature=(273.15 + celsius) * kelvin)
+            cell = Cell(
+                [GHKLeak(ion, P * cm / second * 100)],
+                C_m=1 * uF / cm**2,
+                area=AREA,
+                ions=ions(ion),
+                temperature=(273.15 + celsius) * kelvin,
+            )
             v = np.array([-100.0, -60.0, -1e-6, 0.0, 30.0])
             group = NeuronGroup(len(v), cell.equations(counters=False), namespace=cell.namespace)
             group.v = v * mV
@@ -113,8 +130,13 @@ def test_balance_rest_solves_the_permeabilities_and_the_pump(celsius):
 
 def test_ghk_leak_needs_both_concentrations():
     with pytest.raises(ModelError, match=r"leak_Na.*GHKLeak.*Na_i.*inside and outside concentrations"):
-        Cell([GHKLeak("Na", 1e-8 * cm / second)], C_m=1 * uF / cm**2, area=AREA, ions={"Na": Ion(E=50 * mV)},
-             temperature=310 * kelvin)
+        Cell(
+            [GHKLeak("Na", 1e-8 * cm / second)],
+            C_m=1 * uF / cm**2,
+            area=AREA,
+            ions={"Na": Ion(E=50 * mV)},
+            temperature=310 * kelvin,
+        )
     with pytest.raises(ModelError, match="meter/second"):
         GHKLeak("K", 1 * mS / cm**2)
     with pytest.raises(ModelError, match=">= 0"):
@@ -122,8 +144,8 @@ def test_ghk_leak_needs_both_concentrations():
 
 
 def test_ghk_leak_in_a_model_file(tmp_path):
-    text = (tmp_path / "ghk.toml")
-    text.write_text('''description = "two GHK leaks"
+    text = tmp_path / "ghk.toml"
+    text.write_text("""description = "two GHK leaks"
 [cell]
 C_m = "1 uF/cm^2"
 area = "1000 um^2"
@@ -142,7 +164,7 @@ P = "5e-8 cm/second"
 type = "GHKLeak"
 ion = "K"
 P = "1e-6 cm/second"
-''')
+""")
     rest = resting_state(load_model(text))
     assert float(rest.v) == pytest.approx(ghk_voltage(0.05, 1.0, 37.0), abs=1e-9)
     text.write_text(text.read_text().replace('P = "1e-6 cm/second"', 'P = "1e-6 mS/cm^2"'))

@@ -23,7 +23,9 @@ from brian2energy.expressions import (
 )
 
 SQUID = (Path(__file__).parent.parent / "models" / "squid_axon_hh1952.toml").read_text()
-CHANNEL = SQUID + """
+CHANNEL = (
+    SQUID
+    + """
 [[mechanisms]]
 type = "Channel"
 name = "M"
@@ -34,6 +36,7 @@ name = "p"
 alpha = "ALPHA"
 beta = "0.1/ms*exp(-(v + 35*mV)/(20*mV))"
 """
+)
 VALUES = {**QUANTITY_UNITS, "v": -60 * mV}
 SECONDS = 2.0  # the most any one call may take
 
@@ -93,11 +96,14 @@ def test_non_finite_rate_at_the_check_point_is_an_error(tmp_path):
         evaluate("(-8)**(1/3)", VALUES)  # complex
 
 
-@pytest.mark.parametrize("alpha, beta, where", [
-    ("1/ms", "-1/ms", "0/ms at v = -150.0 mV"),  # alpha + beta = 0: sympy's ComplexInfinity at analysis time
-    ("0.01/ms*(v/mV)", "0.01/ms", "at v = -150.0 mV"),  # negative below -1 mV
-    ("0.1/ms", "0.1/ms*exp(-(v - 50*mV)/mV)", None),  # alpha + beta > 0 everywhere: loads
-])
+@pytest.mark.parametrize(
+    "alpha, beta, where",
+    [
+        ("1/ms", "-1/ms", "0/ms at v = -150.0 mV"),  # alpha + beta = 0: sympy's ComplexInfinity at analysis time
+        ("0.01/ms*(v/mV)", "0.01/ms", "at v = -150.0 mV"),  # negative below -1 mV
+        ("0.1/ms", "0.1/ms*exp(-(v - 50*mV)/mV)", None),  # alpha + beta > 0 everywhere: loads
+    ],
+)
 def test_gates_must_relax_at_every_voltage(tmp_path, alpha, beta, where):
     # dx/dt = alpha (1 - x) - beta x relaxes at the rate alpha + beta, which must be positive (else there is
     # no steady state x_inf = alpha/(alpha + beta)); checked on a voltage grid at load time
@@ -173,7 +179,7 @@ def test_deep_nesting_is_an_error_or_a_value(tmp_path, text):
 
 @pytest.mark.parametrize(
     "data",
-    [b"\xff\xfe\x00\x00binary\x00\x01", b"description = \"caf\xe9\"\n", bytes(range(256))],
+    [b"\xff\xfe\x00\x00binary\x00\x01", b'description = "caf\xe9"\n', bytes(range(256))],
 )
 def test_binary_and_non_utf8_files_name_the_file(tmp_path, data):
     path = tmp_path / "bad.toml"
@@ -199,16 +205,38 @@ def test_pathological_toml_is_malformed_toml(tmp_path, text):
 
 # --- property-based: random input either gives a value or a ModelError, quickly ---------------------
 
-NAMES = ["v", "mV", "ms", "cm", "mS", "second", "meter", "volt", "1", "2", "0", "10", "9", "0.5", "1e308",
-         "1e-308", "60", "nan", "inf", "x", "__import__"]
-ATOMS = st.sampled_from(NAMES) | st.integers(-10**6, 10**30).map(str) | st.floats().map(repr)
+NAMES = [
+    "v",
+    "mV",
+    "ms",
+    "cm",
+    "mS",
+    "second",
+    "meter",
+    "volt",
+    "1",
+    "2",
+    "0",
+    "10",
+    "9",
+    "0.5",
+    "1e308",
+    "1e-308",
+    "60",
+    "nan",
+    "inf",
+    "x",
+    "__import__",
+]
+ATOMS = st.sampled_from(NAMES) | st.integers(-(10**6), 10**30).map(str) | st.floats().map(repr)
 CALLS = sorted(FUNCTIONS) + ["open", "eval"]
 
 
 def _combine(children):
     return st.one_of(
         st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**", "^"]), children).map(
-            lambda t: f"({t[0]}{t[1]}{t[2]})"),
+            lambda t: f"({t[0]}{t[1]}{t[2]})"
+        ),
         st.tuples(children, st.sampled_from(["*", "**", "^", "/"]), children).map("".join),
         st.tuples(st.sampled_from(CALLS), children).map(lambda t: f"{t[0]}({t[1]})"),
         children.map(lambda c: f"-{c}"),
@@ -222,8 +250,7 @@ EXPRESSIONS = st.one_of(
     st.text(max_size=100),
 )
 QUANTITIES = st.one_of(
-    st.tuples(st.sampled_from(["1", "-3.5", "1e400", "0", "1e-400", "12", ".5", "2e308"]), EXPRESSIONS).map(
-        " ".join),
+    st.tuples(st.sampled_from(["1", "-3.5", "1e400", "0", "1e-400", "12", ".5", "2e308"]), EXPRESSIONS).map(" ".join),
     st.text(max_size=60),
     st.integers(),
     st.floats(),
@@ -267,10 +294,16 @@ def _toml(value) -> str:
 
 
 TOML_VALUES = st.recursive(
-    st.one_of(QUANTITIES.filter(lambda v: v is not None), EXPRESSIONS, st.booleans(),
-              st.integers(-(2**63), 2**63 - 1), st.sampled_from(["Na", "K", "Cl", "Ca", "NaV_HH52", "Leak"])),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["E", "g", "x"]), children,
-                                                                       max_size=3),
+    st.one_of(
+        QUANTITIES.filter(lambda v: v is not None),
+        EXPRESSIONS,
+        st.booleans(),
+        st.integers(-(2**63), 2**63 - 1),
+        st.sampled_from(["Na", "K", "Cl", "Ca", "NaV_HH52", "Leak"]),
+    ),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["E", "g", "x"]), children, max_size=3)
+    ),
     max_leaves=8,
 )
 _VALUE_LINE = re.compile(r'^(\w+) = (".*?"|\[.*?\])', re.MULTILINE)
@@ -281,7 +314,7 @@ _VALUE_LINE = re.compile(r'^(\w+) = (".*?"|\[.*?\])', re.MULTILINE)
 def test_random_model_file_values_give_a_cell_or_a_model_error(tmp_path, base, data, value):
     lines = list(_VALUE_LINE.finditer(base))
     line = data.draw(st.sampled_from(lines), label="replaced")
-    text = base[: line.start(2)] + _toml(value) + base[line.end(2):]
+    text = base[: line.start(2)] + _toml(value) + base[line.end(2) :]
     path = write(tmp_path, text, "random.toml")
     try:
         load_model(path)
@@ -314,7 +347,7 @@ def test_ions_that_are_not_names_or_shares(tmp_path, old, new, key, words):
         ("{K = inf}", ["'K': inf", "sum to 1"]),
         ("{K = 2, Na = -1}", ["non-negative"]),
         ("{}", ["{}", "sum to 1"]),
-        ('{X = 1}', ["unknown ion 'X'", "'Na'"]),
+        ("{X = 1}", ["unknown ion 'X'", "'Na'"]),
     ],
 )
 def test_ion_shares_that_are_numbers_but_not_shares(tmp_path, ion, words):

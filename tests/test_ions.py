@@ -7,7 +7,6 @@ Brian2 and of this library.
 
 from __future__ import annotations
 
-import hd2014_reference as reference
 import numpy as np
 import pytest
 from brian2 import (
@@ -27,16 +26,21 @@ from brian2 import (
 )
 from brian2.units.constants import faraday_constant as F
 from brian2.units.constants import gas_constant as R
-from script_runner import run_script
 
+import hd2014_reference as reference
 from brian2energy import ModelError, NaKPump, load_model
 from brian2energy.ions import Concentrations, pump_block
 from brian2energy.rest import resting_state
+from script_runner import run_script
 
 #: tests/hd2014_reference.py, pump_block(20, None, 32, 1, y0=Y0_ODE): the .ode initial state, full block at
 #: 20 s (upward -20 mV crossings; 171 s of CPU, so recorded here rather than recomputed in every run).
-REFERENCE = {"first_spike_after_block": 4.52361836814293, "n_up": 504, "last_up": 29.156030113354884,
-             "v_end": -8.637986854931185}
+REFERENCE = {
+    "first_spike_after_block": 4.52361836814293,
+    "n_up": 504,
+    "last_up": 29.156030113354884,
+    "v_end": -8.637986854931185,
+}
 
 HD_SCRIPT = """
 import json, sys, warnings
@@ -73,7 +77,8 @@ def hd_block(tmp_path_factory):
 
 def test_hd2014_rest_matches_the_reference():
     """At the model file's concentrations (the .ode initial state), v and n at steady state agree
-    with the reference's v-n fixed point at those concentrations to 1e-5 mV (both exact root-finds)."""
+    with the reference's v-n fixed point at those concentrations to 1e-5 mV (both exact root-finds).
+    """
     from scipy.optimize import brentq
 
     y0 = reference.Y0_ODE.copy()
@@ -96,7 +101,8 @@ def test_hd2014_pump_block_matches_the_reference(hd_block):
     depolarization block (v = -8.638 mV) at 32 s. Measured with rk4 at dt = 0.01 ms: 0.3 ms, 504,
     0.4 ms and 0.012 mV off. Tolerances: 2 ms on the first spike (it ends 4.5 s of slow drift,
     where a 1e-4 relative rate error moves it by ~0.5 ms), 2 spikes of 504, 5 ms on the last
-    (after 500 spikes, each crossing reported on the 0.01 ms grid), 0.05 mV on v."""
+    (after 500 spikes, each crossing reported on the 0.01 ms grid), 0.05 mV on v.
+    """
     t = np.array(hd_block["spikes"])
     assert not np.any(t < 20)  # silent at rest
     assert t[0] - 20 == pytest.approx(REFERENCE["first_spike_after_block"], abs=2e-3)
@@ -107,7 +113,8 @@ def test_hd2014_pump_block_matches_the_reference(hd_block):
 
 def test_hd2014_conserves_every_ion(hd_block):
     """Na+, K+ (counting the glial buffer) and Cl- in cell plus extracellular space stay what they were,
-    to 1e-9 relative, through 20 s of rest and 12 s of block, 500 spikes and depolarization block."""
+    to 1e-9 relative, through 20 s of rest and 12 s of block, 500 spikes and depolarization block.
+    """
     for ion, amount in hd_block["start"].items():
         assert hd_block["end"][ion] == pytest.approx(amount, rel=1e-9, abs=0), ion
 
@@ -154,8 +161,13 @@ def test_pump_forms_follow_their_published_equations():
     """Each form at given Na_i, K_o against its formula written out here."""
     from brian2 import NeuronGroup
 
-    pumps = {"hubel_dahlem": (NaKPump.hubel_dahlem(), lambda na, k: 6.8 / ((1 + np.exp((25 - na) / 3)) * (1 + np.exp(5.5 - k)))),
-             "kager": (NaKPump.kager(10 * uA / cm**2), lambda na, k: 10 * (1 + 2 / k) ** -2 * (1 + 10 / na) ** -3)}
+    pumps = {
+        "hubel_dahlem": (
+            NaKPump.hubel_dahlem(),
+            lambda na, k: 6.8 / ((1 + np.exp((25 - na) / 3)) * (1 + np.exp(5.5 - k))),
+        ),
+        "kager": (NaKPump.kager(10 * uA / cm**2), lambda na, k: 10 * (1 + 2 / k) ** -2 * (1 + 10 / na) ** -3),
+    }
     for name, (pump, formula) in pumps.items():
         ns = {**pump.namespace(300 * kelvin), "Na_i": 18 * mM, "K_o": 6 * mM}
         group = NeuronGroup(1, pump.equations() + "\npump_block : 1", namespace=ns)

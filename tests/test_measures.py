@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import amp, coulomb, mV, ms, pF, second
+from brian2 import amp, coulomb, ms, mV, pF, second
 
 from brian2energy import ModelError
 from brian2energy.measures import is_isolated, isolated_spike_costs, na_load_ratios, quiet_rate, tonic_spike_cost
@@ -44,8 +44,9 @@ def test_na_load_ratio_and_the_share_after_the_peak():
     t_s, c = 0.1, 10 * pF
     v = -65e-3 + 0.1 * (smooth_step(T, t_s) - smooth_step(T, t_s + 1e-3, 2e-3))
     q = 1e-12 * T + 3e-12 * (0.6 * smooth_step(T, t_s) + 0.4 * smooth_step(T, t_s + 1e-3, 2e-3))
-    ratios, after = na_load_ratios(T * second, q * coulomb, v * 1e3 * mV, np.array([t_s]) * second, 1e-12 * amp, c,
-                                   2 * ms, 10 * ms)
+    ratios, after = na_load_ratios(
+        T * second, q * coulomb, v * 1e3 * mV, np.array([t_s]) * second, 1e-12 * amp, c, 2 * ms, 10 * ms
+    )
     # grid rounding of the windows: the resting entry over one step is 1e-17 C of 3e-12 C
     assert ratios[0] == pytest.approx(3.0, rel=1e-4)
     assert after[0] == pytest.approx(0.4, rel=1e-4)
@@ -60,8 +61,14 @@ def test_quiet_rate_is_the_slope_over_the_longest_quiet_stretch():
     rate = quiet_rate(T * second, atp, v * 1e3 * mV, stim, np.array([0.15]) * second, 2 * ms, 10 * ms)
     assert float(rate * second) == pytest.approx(5e5, rel=1e-9)
     # no stretch of 10 ms: NaN
-    assert np.isnan(float(quiet_rate(T[:500] * second, atp[:500], v[:500] * 1e3 * mV, np.ones(500),
-                                     np.array([]) * second, 2 * ms, 10 * ms) * second))
+    assert np.isnan(
+        float(
+            quiet_rate(
+                T[:500] * second, atp[:500], v[:500] * 1e3 * mV, np.ones(500), np.array([]) * second, 2 * ms, 10 * ms
+            )
+            * second
+        )
+    )
 
 
 def test_measures_refuse_wrong_units():

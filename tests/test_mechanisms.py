@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from brian2 import StateMonitor, cm, kelvin, mM, ms, mS, mV, nS, run, second, uA, uF, um
+from brian2 import StateMonitor, cm, kelvin, mM, mS, ms, mV, nS, run, second, uA, uF, um
 from brian2.units.constants import elementary_charge, faraday_constant, gas_constant
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +29,13 @@ def leak_pump_cell(rate=1 * uA / cm**2, **kwargs):
 def test_leak_split_keeps_total_conductance_and_reversal(g, frac):
     e_na, e_k = 50.0, -77.0
     e_l = e_k + frac * (e_na - e_k)
-    cell = Cell([Leak.split(g * mS / cm**2, e_l * mV)], C_m=1 * uF / cm**2, area=1000 * um**2,
-                ions={"Na": Ion(E=e_na * mV), "K": Ion(E=e_k * mV)}, temperature=T_SQUID)
+    cell = Cell(
+        [Leak.split(g * mS / cm**2, e_l * mV)],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        ions={"Na": Ion(E=e_na * mV), "K": Ion(E=e_k * mV)},
+        temperature=T_SQUID,
+    )
     leaks = {m.name: float(m.g / (mS / cm**2)) for m in cell.mechanisms}
     assert leaks["leak_Na"] + leaks["leak_K"] == pytest.approx(g, rel=1e-12)
     # the split leaks carry no net current at E_L (the lumped leak's reversal) ...
@@ -99,12 +104,20 @@ def test_counters_follow_sodium_entry_at_rest():
 def test_user_channel_reproduces_the_builtin_hh_channel(squid):
     # The same HH 1952 Na+ channel written by a user as rate strings gives the same cell.
     user_nav = Channel(
-        "NaV", "Na", 120 * mS / cm**2,
-        [Gate("m", 3, alpha="0.1/mV*(v + 40*mV)/(1 - exp(-(v + 40*mV)/(10*mV)))/ms",
-              beta="4*exp(-(v + 65*mV)/(18*mV))/ms"),
-         Gate("h", 1, alpha="0.07*exp(-(v + 65*mV)/(20*mV))/ms",
-              beta="1/(1 + exp(-(v + 35*mV)/(10*mV)))/ms")],
-        q10=3, T_ref=T_SQUID,
+        "NaV",
+        "Na",
+        120 * mS / cm**2,
+        [
+            Gate(
+                "m",
+                3,
+                alpha="0.1/mV*(v + 40*mV)/(1 - exp(-(v + 40*mV)/(10*mV)))/ms",
+                beta="4*exp(-(v + 65*mV)/(18*mV))/ms",
+            ),
+            Gate("h", 1, alpha="0.07*exp(-(v + 65*mV)/(20*mV))/ms", beta="1/(1 + exp(-(v + 35*mV)/(10*mV)))/ms"),
+        ],
+        q10=3,
+        T_ref=T_SQUID,
     )
     mechs = [user_nav if m.name == "NaV" else m for m in squid.mechanisms]
     user = Cell(mechs, C_m=squid.C_m, area=squid.area, ions=squid.ions, temperature=squid.temperature)
@@ -119,8 +132,9 @@ def test_user_channel_reproduces_the_builtin_hh_channel(squid):
 
 def test_mixed_ion_channel_shares_its_current():
     cation = Channel("h", {"Na": 0.4, "K": 0.6}, 0.05 * mS / cm**2, E=-30 * mV)
-    cell = Cell([cation, Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=1000 * um**2, ions=IONS,
-                temperature=T_BODY)
+    cell = Cell(
+        [cation, Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=1000 * um**2, ions=IONS, temperature=T_BODY
+    )
     i = {name: f(-0.06, 0.0) for name, f in dynamics(cell).output.items()}
     assert i["i_Na"] == pytest.approx(0.4 * i["i_h"])
     assert "Q_Na_h" in cell.counters
@@ -159,11 +173,26 @@ def test_per_neuron_parameters():
         (lambda: Gate("m", 3, alpha="1/ms"), ["give alpha and beta"]),
         (lambda: Channel("x", "K", 1 * mS / cm**2, [Gate("n", 1, inf="v")]), ["x.n.inf", "must be dimensionless"]),
         (lambda: leak_pump_cell(rate=1 * uA / cm**2, spike_threshold=5 * ms), ["spike_threshold"]),
-        (lambda: Cell([NaKPump.hill(1 * uA / cm**2, 10 * mM)], C_m=1 * uF / cm**2, area=1000 * um**2,
-                      ions={"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)}, temperature=T_SQUID),
-         ["'pump'", "Na_i"]),
-        (lambda: Cell([Leak("Na", 1 * mS / cm**2), Leak("Na", 1 * mS / cm**2)], C_m=1 * uF / cm**2,
-                      area=1000 * um**2, ions=IONS, temperature=T_BODY), ["unique", "leak_Na"]),
+        (
+            lambda: Cell(
+                [NaKPump.hill(1 * uA / cm**2, 10 * mM)],
+                C_m=1 * uF / cm**2,
+                area=1000 * um**2,
+                ions={"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)},
+                temperature=T_SQUID,
+            ),
+            ["'pump'", "Na_i"],
+        ),
+        (
+            lambda: Cell(
+                [Leak("Na", 1 * mS / cm**2), Leak("Na", 1 * mS / cm**2)],
+                C_m=1 * uF / cm**2,
+                area=1000 * um**2,
+                ions=IONS,
+                temperature=T_BODY,
+            ),
+            ["unique", "leak_Na"],
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(make, words):

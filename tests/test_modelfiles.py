@@ -64,10 +64,15 @@ def test_good_file_from_path(tmp_path):
         (('g = "36 mS/cm^2"', 'g = "36 mV"'), ["mechanisms[1].g", "'36 mV'", "wrong dimensions"]),
         (('g = "36 mS/cm^2"', 'g = "-36 mS/cm^2"'), ["mechanisms[1]", "must be >= 0", "-36"]),
         (('g = "36 mS/cm^2"', 'g = "36 furlongs"'), ["mechanisms[1].g", "unknown unit", "furlongs"]),
-        (('[ions.K]\nE = "-77 mV"', '[ions.K]\ninside = "-140 mM"\noutside = "5 mM"'),
-         ["ions.K", "inside concentration must be positive", "-140"]),
+        (
+            ('[ions.K]\nE = "-77 mV"', '[ions.K]\ninside = "-140 mM"\noutside = "5 mM"'),
+            ["ions.K", "inside concentration must be positive", "-140"],
+        ),
         (('[ions.K]\nE = "-77 mV"', '[ions.K]\ninside = "0 mM"\noutside = "5 mM"'), ["ions.K", "must be positive"]),
-        (('E_L = "-54.387 mV"', 'E_L = "-90 mV"'), ["Leak.split", "outside the reversal range", "negative conductance"]),
+        (
+            ('E_L = "-54.387 mV"', 'E_L = "-90 mV"'),
+            ["Leak.split", "outside the reversal range", "negative conductance"],
+        ),
         (('description = "test cell"', 'description = "test cell'), ["bad.toml", "malformed TOML"]),
     ],
 )
@@ -83,7 +88,9 @@ def test_bad_files_name_file_key_and_value(tmp_path, edit, words):
         assert word in message
 
 
-CHANNEL = GOOD + """
+CHANNEL = (
+    GOOD
+    + """
 [[mechanisms]]
 type = "Channel"
 name = "M"
@@ -96,12 +103,13 @@ name = "p"
 inf = "1/(1 + exp(-(v + 35*mV)/(10*mV)))"
 tau = "TAU"
 """
+)
 
 
 @pytest.mark.parametrize(
     ("tau", "words"),
     [
-        ('tau_max/(3.3*exp((v + 35*mV)/(20*mV)) + exp(-(v + 35*mV)/(20*mV)))', None),
+        ("tau_max/(3.3*exp((v + 35*mV)/(20*mV)) + exp(-(v + 35*mV)/(20*mV)))", None),
         ('__import__(\\"os\\").system(\\"true\\")', ["mechanisms[3]", "M.p.tau", "calls something other than"]),
         ("tau_max.real", ["M.p.tau", "not plain arithmetic", "Attribute"]),
         ("tau_max[0]", ["M.p.tau", "not plain arithmetic"]),

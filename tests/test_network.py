@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from script_runner import run_script
 
 SCRIPT = """
@@ -64,7 +65,8 @@ def test_the_depolarized_network_fires(numpy_run):
 def test_budget_parts_add_up_to_what_the_neurons_counted(numpy_run):
     """The parts add up to the neurons' own ATP_ions, summed after the run; over time, the ledger's
     population sums follow a StateMonitor of every neuron's ATP_ions at each 1 ms sample; the
-    spike tally equals the SpikeMonitor's."""
+    spike tally equals the SpikeMonitor's.
+    """
     for pop in ("E", "I"):
         parts = numpy_run["atp"][pop]
         assert set(parts) == {"rest", "action potentials", "synapses"}
@@ -81,7 +83,8 @@ def test_budget_parts_add_up_to_what_the_neurons_counted(numpy_run):
 
 def test_rest_part_is_the_balanced_rest_cost(numpy_run):
     """The rest part per neuron (Na+ entry at the resting state / 3e, the ions view) is the pump
-    turnover balance_rest set to hold that rest (the pump view): at a balanced rest they must agree."""
+    turnover balance_rest set to hold that rest (the pump view): at a balanced rest they must agree.
+    """
     from brian2 import mV
     from brian2.units.constants import elementary_charge
 
@@ -101,3 +104,46 @@ def test_numpy_and_cpp_standalone_give_the_same_spike_counts(numpy_run, tmp_path
     for pop in ("E", "I"):
         for part, value in numpy_run["atp"][pop].items():
             assert other["atp"][pop][part] == pytest.approx(value, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("n_e", "n_i", "p", "population", "size"), [(40, 10, 0.05, "I", "n_i"), (4, 100, 0.1, "E", "n_e")]
+)
+def test_a_population_that_would_send_no_synapse_is_refused(n_e, n_i, p, population, size):
+    """Fixed in-degree round(p * n) = 0 would connect empty arrays (Brian2's ValueError from inside
+    Synapses.connect) or, skipped, silently leave a pathway empty: a ModelError names p, the size and
+    the population instead, before any Brian2 object is made.
+    """
+    from brian2energy import ModelError, load_model
+    from brian2energy.network import ei_network
+
+    cell = load_model("squid_axon_hh1952")
+    with pytest.raises(
+        ModelError,
+        match=rf"p = {p}.*{size} = {n_i if size == 'n_i' else n_e}.*the {population} "
+        rf"population would send no synapse.*p \* {size} > 0\.5",
+    ):
+        ei_network(cell, cell, n_e=n_e, n_i=n_i, p=p)
+
+
+def test_one_synapse_per_neuron_and_population_is_built():
+    """Just above the limit (p * n_i = 0.6 rounds to 1), every neuron receives exactly one synapse from
+    the I population and round(0.06 * 40) = 2 from the E population.
+    """
+    import gc
+
+    from brian2.utils.logger import catch_logs
+
+    from brian2energy import load_model
+    from brian2energy.network import ei_network
+
+    rs, fs = load_model("cortical_pyramidal_rs"), load_model("fast_spiking_interneuron")
+    with catch_logs():  # Brian2's "never included in a network" notes when the unrun network goes
+        net = ei_network(rs, fs, n_e=40, n_i=10, p=0.06, counters=False, name="limit_")
+        for source, k in (("E", 2), ("I", 1)):
+            for target, n in (("E", 40), ("I", 10)):
+                pathway = net.synapses[source + target]
+                assert len(pathway) == k * n
+                assert np.array_equal(np.bincount(pathway.j[:], minlength=n), np.full(n, k))
+        del net, pathway
+        gc.collect()

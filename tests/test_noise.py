@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brian2 import Hz, amp, cm, kelvin, mS, ms, psiemens, uF, um, volt
-from passive import AREA, IONS, passive_cell
 
 from brian2energy import (
     Cell,
@@ -20,11 +19,13 @@ from brian2energy import (
     Gate,
     Leak,
     ModelError,
+    list_models,
     load_model,
     resting_state,
 )
 from brian2energy.errors import UnmodelledNoiseWarning
 from brian2energy.noise import channel_noise_terms, membrane_noise
+from passive import AREA, IONS, passive_cell
 
 
 def test_the_channel_noise_expansion_is_the_binomial_variance():
@@ -95,8 +96,11 @@ def markov_squid_patch(patches, area_um2, duration_ms, dt, gamma=20e-12, seed=14
     m, h, n = am / (am + bm), ah / (ah + bh), an / (an + bn)
     p_na = np.array([comb(3, i) * m**i * (1 - m) ** (3 - i) * (h if j else 1 - h) for i in range(4) for j in (0, 1)])
     na = rng.multinomial(round(1200 * area / gamma), p_na.ravel(), size=patches)  # index 2 i + j
-    k = rng.multinomial(round(360 * area / gamma), [comb(4, q) * float(n[0]) ** q * (1 - float(n[0])) ** (4 - q)
-                                                    for q in range(5)], size=patches)
+    k = rng.multinomial(
+        round(360 * area / gamma),
+        [comb(4, q) * float(n[0]) ** q * (1 - float(n[0])) ** (4 - q) for q in range(5)],
+        size=patches,
+    )
     out = np.empty((round(duration_ms / dt), patches))
     for step in range(out.shape[0]):
         am, bm, ah, bh, an, bn = _hh_rates(v)
@@ -104,8 +108,11 @@ def markov_squid_patch(patches, area_um2, duration_ms, dt, gamma=20e-12, seed=14
         t_na = (tm[:, :, None, :, None] * th[:, None, :, None, :]).reshape(patches, 8, 8)
         na = rng.multinomial(na, np.clip(t_na, 0, 1)).sum(axis=1)
         k = rng.multinomial(k, np.clip(_subunit_transitions(4, an, bn, dt), 0, 1)).sum(axis=1)
-        current = (na[:, 7] * gamma * (v - 50) + k[:, 4] * gamma * (v + 77)
-                   + area * (g_leak_na * (v - 50) + g_leak_k * (v + 77)))  # S mV
+        current = (
+            na[:, 7] * gamma * (v - 50)
+            + k[:, 4] * gamma * (v + 77)
+            + area * (g_leak_na * (v - 50) + g_leak_k * (v + 77))
+        )  # S mV
         v = v - dt * 1e-3 * current / capacitance  # ms x mA / F = mV
         out[step] = v
     return out
@@ -121,7 +128,7 @@ def test_the_squid_channel_noise_matches_a_markov_simulation():
     from scipy import signal
 
     dt = 0.02
-    v = markov_squid_patch(64, 1000, 500, dt)[round(20 / dt):] * 1e-3  # volt, first 20 ms dropped
+    v = markov_squid_patch(64, 1000, 500, dt)[round(20 / dt) :] * 1e-3  # volt, first 20 ms dropped
     v = v - v.mean(axis=0)
     patch = load_model("squid_axon_hh1952").replace(area=1000 * um**2)
     noise = membrane_noise(patch)  # NaV_HH52 and Kdr_HH52 carry 20 pS
@@ -136,9 +143,17 @@ def test_the_squid_channel_noise_matches_a_markov_simulation():
 
 
 def test_a_channel_without_a_single_channel_conductance_is_named():
-    cell = Cell([Channel("Kx", "K", 1 * mS / cm**2, [Gate("n", 4, alpha="0.1/ms", beta="0.1/ms")]),
-                 Leak("Na", 0.01 * mS / cm**2), Leak("K", 0.09 * mS / cm**2)], C_m=1 * uF / cm**2, area=AREA,
-                ions=IONS, temperature=310 * kelvin)
+    cell = Cell(
+        [
+            Channel("Kx", "K", 1 * mS / cm**2, [Gate("n", 4, alpha="0.1/ms", beta="0.1/ms")]),
+            Leak("Na", 0.01 * mS / cm**2),
+            Leak("K", 0.09 * mS / cm**2),
+        ],
+        C_m=1 * uF / cm**2,
+        area=AREA,
+        ions=IONS,
+        temperature=310 * kelvin,
+    )
     with pytest.warns(UnmodelledNoiseWarning, match="Kx"):
         assert float(membrane_noise(cell).variance / volt**2) == 0
     with warnings.catch_warnings():
@@ -152,16 +167,19 @@ def test_a_channel_without_a_single_channel_conductance_is_named():
     assert float(given.current_variance["Kx"] / amp**2) == pytest.approx(expected, rel=2e-3)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"single_channel_conductance": {"leak_K": 10 * psiemens}}, "not a gated channel"),
-    ({"single_channel_conductance": {"NaV": 10 * ms}}, "single_channel_conductance"),
-    ({"single_channel_conductance": {"NaV": -1 * psiemens}}, "positive"),
-    ({"current_noise": {"x": lambda f: 1e-28 * amp**2}}, "amp\\*\\*2/Hz"),
-    ({"current_noise": {"x": 3.0}}, "function of frequency"),
-    ({"current_noise": {"NaV": lambda f: 1e-28 * amp**2 / Hz}}, "already a noise source"),
-    ({"frequencies": np.array([1.0, 2.0])}, "frequencies"),
-    ({"frequencies": [-1, 2] * Hz}, "frequencies"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"single_channel_conductance": {"leak_K": 10 * psiemens}}, "not a gated channel"),
+        ({"single_channel_conductance": {"NaV": 10 * ms}}, "single_channel_conductance"),
+        ({"single_channel_conductance": {"NaV": -1 * psiemens}}, "positive"),
+        ({"current_noise": {"x": lambda f: 1e-28 * amp**2}}, "amp\\*\\*2/Hz"),
+        ({"current_noise": {"x": 3.0}}, "function of frequency"),
+        ({"current_noise": {"NaV": lambda f: 1e-28 * amp**2 / Hz}}, "already a noise source"),
+        ({"frequencies": np.array([1.0, 2.0])}, "frequencies"),
+        ({"frequencies": [-1, 2] * Hz}, "frequencies"),
+    ],
+)
 def test_bad_input_is_refused(kwargs, match):
     with pytest.raises(ModelError, match=match):
         membrane_noise(load_model("squid_axon_hh1952"), **kwargs)
@@ -170,7 +188,48 @@ def test_bad_input_is_refused(kwargs, match):
 def test_a_model_file_single_channel_conductance_needs_siemens(tmp_path):
     shipped = Path(__file__).parents[1] / "models" / "blowfly_photoreceptor.toml"
     source = tmp_path / "photoreceptor.toml"
-    source.write_text(shipped.read_text().replace('single_channel_conductance = "20 pS"',
-                                                  'single_channel_conductance = "20 ms"', 1))
+    source.write_text(
+        shipped.read_text().replace('single_channel_conductance = "20 pS"', 'single_channel_conductance = "20 ms"', 1)
+    )
     with pytest.raises(ModelError, match=r"mechanisms\[1\]\.single_channel_conductance"):
         load_model(source)
+
+
+@pytest.mark.parametrize(
+    "name, rt_over_f, e_k",
+    [
+        # Hubel & Dahlem 2014: E_K by Nernst at the code's RT/F = 26.64 mV and K+ 4 / 129.25764 mM;
+        # the fast-spiking interneuron: E_K = -90 mV as given (Wang & Buzsaki 1996)
+        ("hubel_dahlem_2014", 26.64e-3, None),
+        ("fast_spiking_interneuron", None, -0.090),
+    ],
+)
+def test_the_shipped_delayed_rectifiers_have_the_binomial_current_variance(name, rt_over_f, e_k):
+    # Both K+ channels have Wang & Buzsaki's n^4 kinetics and 18 pS channels (models/SOURCES.md); at rest
+    # N = g area / gamma channels are open with p = n^4 each, independently, so the current variance is
+    # N gamma^2 (v - E_K)^2 p (1 - p) (the binomial variance), with n = alpha_n/(alpha_n + beta_n) at the
+    # resting v (phi cancels). Tolerance 2e-3: the Lorentzian sum is integrated on a finite frequency grid.
+    cell = load_model(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # several steady states: the most hyperpolarized stable one is used
+        rest = resting_state(cell)
+        noise = membrane_noise(cell)
+    v = float(rest.v / volt) * 1e3  # mV
+    alpha = 0.01 * (v + 34) / (1 - np.exp(-(v + 34) / 10))
+    beta = 0.125 * np.exp(-(v + 44) / 80)
+    p = (alpha / (alpha + beta)) ** 4
+    if e_k is None:
+        e_k = rt_over_f * np.log(4.0 / 129.25764)
+    g = {"hubel_dahlem_2014": 40e-3, "fast_spiking_interneuron": 9e-3}[name] * 1e4  # S/m^2
+    n_channels = g * float(cell.area / um**2) * 1e-12 / 18e-12
+    expected = n_channels * (18e-12) ** 2 * (v * 1e-3 - e_k) ** 2 * p * (1 - p)
+    assert float(noise.current_variance["Kdr"] / amp**2) == pytest.approx(expected, rel=2e-3)
+
+
+@pytest.mark.parametrize("name", sorted(list_models()))
+def test_every_shipped_gated_channel_has_a_single_channel_conductance(name):
+    # models/SOURCES.md gives each a source; none of the shipped models may leave a channel's noise out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", UnmodelledNoiseWarning)
+        membrane_noise(load_model(name))

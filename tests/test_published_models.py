@@ -21,8 +21,13 @@ def steady_rates(cell, currents_uA_cm2, duration=120 * ms):
 
 
 def test_models_are_listed():
-    assert {"cortical_pyramidal_rs", "fast_spiking_interneuron", "blowfly_photoreceptor",
-            "undifferentiated_cell", "squid_axon_hh1952"} <= set(list_models())
+    assert {
+        "cortical_pyramidal_rs",
+        "fast_spiking_interneuron",
+        "blowfly_photoreceptor",
+        "undifferentiated_cell",
+        "squid_axon_hh1952",
+    } <= set(list_models())
 
 
 def test_wang_buzsaki_f_i_curve():
@@ -68,8 +73,11 @@ def test_blowfly_photoreceptor_cost_in_light_and_dark():
     dark_cell = cell.with_mechanisms([m for m in cell.mechanisms if m.name != "light"])
     dark = resting_state(balance_rest(dark_cell, -60 * mV, leak_conductance=(4 + 6.404425) * nS))
     assert float(dark.atp_per_second * second) == pytest.approx(8.7e8, rel=0.10)
-    k_leak = next(m.g for m in balance_rest(dark_cell, -60 * mV, leak_conductance=(4 + 6.404425) * nS).mechanisms
-                  if m.name == "leak_K")
+    k_leak = next(
+        m.g
+        for m in balance_rest(dark_cell, -60 * mV, leak_conductance=(4 + 6.404425) * nS).mechanisms
+        if m.name == "leak_K"
+    )
     assert float(k_leak * cell.area / nS) == pytest.approx(4.0, rel=0.01)  # Heras' K+ leak, 4 nS
 
 

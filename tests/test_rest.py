@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from brian2 import Gohm, cm, kelvin, kohm, mM, ms, mS, mV, prefs, run, second, uA, uF, um
+from brian2 import Gohm, cm, kelvin, kohm, mM, mS, ms, mV, prefs, run, second, uA, uF, um
 
 from brian2energy import Cell, Channel, Gate, Ion, Leak, ModelError, NaKPump
 from brian2energy.rest import (
@@ -74,8 +74,14 @@ def test_balance_keeps_total_leak_or_sets_input_resistance(squid):
 
 def passive_cell(**kwargs):
     ions = {"Na": Ion(inside=10 * mM, outside=145 * mM), "K": Ion(inside=140 * mM, outside=5 * mM)}
-    return Cell([Leak("Na", 0.002 * mS / cm**2), Leak("K", 0.02 * mS / cm**2), NaKPump(0.01 * uA / cm**2)],
-                C_m=1 * uF / cm**2, area=1000 * um**2, ions=ions, temperature=310.15 * kelvin, **kwargs)
+    return Cell(
+        [Leak("Na", 0.002 * mS / cm**2), Leak("K", 0.02 * mS / cm**2), NaKPump(0.01 * uA / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        ions=ions,
+        temperature=310.15 * kelvin,
+        **kwargs,
+    )
 
 
 def test_passive_input_resistance_is_one_over_total_conductance():
@@ -129,10 +135,16 @@ def test_impossible_balance_requests(squid, kwargs, words):
 def persistent_sodium_cell():
     """Izhikevich (2007, Dynamical Systems in Neuroscience, ch. 4) I_Na,p + I_K-leak model:
     g_L = 8 mS/cm^2 at E = -80 mV, g_Na,p = 20 mS/cm^2 at E_Na = 60 mV, instantaneous
-    m_inf = 1/(1 + exp((-20 mV - v)/15 mV)). Its I-V curve is N-shaped: three steady states."""
+    m_inf = 1/(1 + exp((-20 mV - v)/15 mV)). Its I-V curve is N-shaped: three steady states.
+    """
     nap = Channel("NaP", "Na", 20 * mS / cm**2, [Gate("m", 1, inf="1/(1 + exp((-20*mV - v)/(15*mV)))")])
-    return Cell([nap, Leak("K", 8 * mS / cm**2)], C_m=1 * uF / cm**2, area=1000 * um**2,
-                ions={"Na": Ion(E=60 * mV), "K": Ion(E=-80 * mV)}, temperature=310.15 * kelvin)
+    return Cell(
+        [nap, Leak("K", 8 * mS / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        ions={"Na": Ion(E=60 * mV), "K": Ion(E=-80 * mV)},
+        temperature=310.15 * kelvin,
+    )
 
 
 def test_several_steady_states_are_listed_and_flagged():
@@ -182,8 +194,9 @@ def test_sweep_fires_just_above_the_critical_rest_and_not_below(squid):
     assert np.all(silent == 0 / second) and firing > 20 / second
     # where it is silent, simulation and analysis agree on v and on the cost
     np.testing.assert_allclose(np.asarray(table.mean_v[:2] / mV), np.asarray(v_rest[:2] / mV), atol=0.1)
-    np.testing.assert_allclose(np.asarray(table.atp_per_second[:2]), np.asarray(table.atp_per_second_rest[:2]),
-                               rtol=1e-3)
+    np.testing.assert_allclose(
+        np.asarray(table.atp_per_second[:2]), np.asarray(table.atp_per_second_rest[:2]), rtol=1e-3
+    )
     assert np.isnan(table.atp_per_spike[0]) and table.atp_per_spike[2] > 0
 
 

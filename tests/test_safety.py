@@ -37,15 +37,24 @@ def test_group_sizes_and_pump_block_fractions(squid):
 def test_non_physical_cells_and_requests(squid):
     ions = {"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)}
     with pytest.raises(ModelError, match="below 200 K"):
-        Cell([Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=100 * um**2, ions=ions,
-             temperature=6.3 * kelvin)
+        Cell([Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=100 * um**2, ions=ions, temperature=6.3 * kelvin)
     with pytest.raises(ModelError, match=r"ions.K must be an Ion"):
-        Cell([Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=100 * um**2, ions={"K": -77 * mV},
-             temperature=300 * kelvin)
+        Cell(
+            [Leak("K", 0.1 * mS / cm**2)],
+            C_m=1 * uF / cm**2,
+            area=100 * um**2,
+            ions={"K": -77 * mV},
+            temperature=300 * kelvin,
+        )
     with pytest.raises(ModelError, match="input_resistance must be positive"):
         balance_rest(squid, -65 * mV, input_resistance=0 * ohm)
-    only_k = Cell([Leak("K", 0.1 * mS / cm**2)], C_m=1 * uF / cm**2, area=100 * um**2, ions={"K": Ion(E=-77 * mV)},
-                  temperature=300 * kelvin)
+    only_k = Cell(
+        [Leak("K", 0.1 * mS / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=100 * um**2,
+        ions={"K": Ion(E=-77 * mV)},
+        temperature=300 * kelvin,
+    )
     with pytest.raises(ModelError, match=r"needs Na\+ and K\+.*\['Na'\]"):
         balance_rest(only_k, -65 * mV)
     with pytest.raises(ModelError, match=r"shapes.*g_leak_K"):
@@ -69,8 +78,11 @@ def test_energy_monitor_refuses_another_cell(squid):
     from brian2energy.energy import EnergyMonitor
 
     group = squid.neuron_group(1, dt=0.01 * ms)
-    with pytest.raises(ModelError, match=r"made from 'squid_axon_hh1952', not from the cell given "
-                                         r"\('blowfly_photoreceptor'\)"):
+    with pytest.raises(
+        ModelError,
+        match=r"made from 'squid_axon_hh1952', not from the cell given "
+        r"\('blowfly_photoreceptor'\)",
+    ):
         EnergyMonitor(group, cell=load_model("blowfly_photoreceptor"))
     EnergyMonitor(group, cell=squid)  # its own cell is fine
 

@@ -88,12 +88,19 @@ def test_compartment_counters_sum_to_the_cells_na_entry(numpy_target):
 
 def test_regions_set_parameters_and_each_compartment_starts_at_its_rest(numpy_target):
     cell = load_model("squid_axon_hh1952")
-    neuron = cell.spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm,
-                                 regions={"axon": {"g_NaV": 240 * mS / cm**2, "C_m": 0.5 * uF / cm**2},
-                                          "distance > 1500*um": {"g_leak_K": 0 * mS / cm**2}})
+    neuron = cell.spatial_neuron(
+        ball_and_stick(),
+        Ri=35.4 * ohm * cm,
+        regions={
+            "axon": {"g_NaV": 240 * mS / cm**2, "C_m": 0.5 * uF / cm**2},
+            "distance > 1500*um": {"g_leak_K": 0 * mS / cm**2},
+        },
+    )
     g = np.asarray(neuron.g_NaV[:] / (mS / cm**2))
     assert g[0] == pytest.approx(120) and np.all(g[1:] == pytest.approx(240))
-    assert float(neuron.Cm[0] / (uF / cm**2)) == pytest.approx(1) and float(neuron.Cm[1] / (uF / cm**2)) == pytest.approx(0.5)
+    assert float(neuron.Cm[0] / (uF / cm**2)) == pytest.approx(1) and float(
+        neuron.Cm[1] / (uF / cm**2)
+    ) == pytest.approx(0.5)
     far = np.asarray(neuron.distance[:] / um) > 1500
     assert far.any() and np.all(np.asarray(neuron.g_leak_K[:])[far] == 0)
     uniform = float(resting_state(cell).v / mV)
@@ -102,12 +109,15 @@ def test_regions_set_parameters_and_each_compartment_starts_at_its_rest(numpy_ta
     assert float(neuron.v[1] / mV) == pytest.approx(axon, abs=1e-6)  # the axon's own uniform rest
 
 
-@pytest.mark.parametrize("regions, match", [
-    ({"dendrite": {"g_NaV": 1 * mS / cm**2}}, "neither a section"),
-    ({"axon": {"g_CaL": 1 * mS / cm**2}}, "not a constant"),
-    ({"axon": {"g_NaV": 1 * mV}}, "g_NaV"),
-    ({"axon": 3.0}, "dict of constants"),
-])
+@pytest.mark.parametrize(
+    "regions, match",
+    [
+        ({"dendrite": {"g_NaV": 1 * mS / cm**2}}, "neither a section"),
+        ({"axon": {"g_CaL": 1 * mS / cm**2}}, "not a constant"),
+        ({"axon": {"g_NaV": 1 * mV}}, "g_NaV"),
+        ({"axon": 3.0}, "dict of constants"),
+    ],
+)
 def test_bad_regions_are_refused(numpy_target, regions, match):
     with pytest.raises(ModelError, match=match):
         load_model("squid_axon_hh1952").spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm, regions=regions)
@@ -148,8 +158,9 @@ def test_compiled_targets_count_as_numpy_does(numpy_target, tmp_path, target):
     from script_runner import run_script
 
     standalone = run_script(STANDALONE, str(tmp_path / "standalone"), target)
-    neuron = load_model("squid_axon_hh1952").spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm,
-                                                            regions={"axon": {"g_NaV": 240 * mS / cm**2}})
+    neuron = load_model("squid_axon_hh1952").spatial_neuron(
+        ball_and_stick(), Ri=35.4 * ohm * cm, regions={"axon": {"g_NaV": 240 * mS / cm**2}}
+    )
     neuron.I[0] = 0.5 * nA
     Network(neuron).run(10 * ms)
     np.testing.assert_allclose(standalone["Q_Na"], np.asarray(neuron.Q_Na[:]), rtol=1e-9, atol=1e-24)
@@ -264,8 +275,9 @@ def test_a_synapse_on_one_compartment_is_counted_there(numpy_target):
 
     from brian2energy.synapses import AMPA
 
-    neuron = load_model("squid_axon_hh1952").spatial_neuron(ball_and_stick(), Ri=35.4 * ohm * cm, synapses=[AMPA()],
-                                                            counters="totals")
+    neuron = load_model("squid_axon_hh1952").spatial_neuron(
+        ball_and_stick(), Ri=35.4 * ohm * cm, synapses=[AMPA()], counters="totals"
+    )
     source = SpikeGeneratorGroup(1, [0], [1] * ms)
     synapse = Synapses(source, neuron, on_pre="g_ampa_post += 5*nS")
     synapse.connect(i=0, j=10)
@@ -275,27 +287,16 @@ def test_a_synapse_on_one_compartment_is_counted_there(numpy_target):
     np.testing.assert_allclose(np.asarray(neuron.Q_Na[:]), np.asarray(neuron.Q_Na_cell[:]) + synaptic, rtol=1e-12)
 
 
-def test_the_readme_snippet_budgets_a_spike_and_rest(numpy_target):
-    """The README's morphology snippet, run as written: the spike costs ATP in every region, and rest costs
-    each region the resting analysis's ATP per second per unit area times its area (a uniform cell at rest)."""
-    from pathlib import Path
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("## Cells on a morphology", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    scope: dict = {}
-    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the project's own README
-    spike, rest, neuron, cell = scope["spike"], scope["rest"], scope["neuron"], scope["cell"]
-    assert 5 < float(neuron.lastspike[0] / ms) < 7  # the pulse fired the soma: it is an action potential
-    assert all(value > 0 for value in spike.atp.values())
-    per_um2 = float(resting_state(cell).atp_per_second / (cell.area / um**2))
-    for name, idx in rest.regions.items():
-        assert rest.atp_per_second[name] == pytest.approx(per_um2 * float(np.sum(neuron.area[idx]) / um**2), rel=1e-6)
+# The morphology snippet (once the README's, now docs/guide/morphologies.md) runs in tests/test_snippets.py, with the
+# assertions this file made of it: the pulse fires the soma (lastspike 5-7 ms), the spike costs ATP in every region,
+# and rest costs each region the resting analysis's ATP per second per unit area times its area (rel 1e-6).
 
 
 def _pulsed(record_windows=None):
-    """The README's squid ball-and-stick with an EnergyMonitor: 5 ms of rest, a 10 nA, 1 ms pulse into the soma,
-    14 ms more; with ``record_windows`` (times), counter snapshots taken at those times."""
+    """The user guide's squid ball-and-stick (docs/guide/morphologies.md) with an EnergyMonitor: 5 ms of rest,
+    a 10 nA, 1 ms pulse into the soma, 14 ms more; with ``record_windows`` (times), counter snapshots taken
+    at those times.
+    """
     from brian2energy.energy import EnergyMonitor
     from brian2energy.spatial import counter_values
 
@@ -330,14 +331,19 @@ def test_region_report_finds_the_spike_and_books_rest(numpy_target):
     t_spike = monitor.spikes.t[0]
     per_um2 = float(resting_state(cell).atp_per_second / (cell.area / um**2))
     for name, idx in report.rest.regions.items():
-        assert report.rest.atp_per_second[name] == pytest.approx(per_um2 * float(np.sum(neuron.area[idx]) / um**2),
-                                                                 rel=1e-6)
+        assert report.rest.atp_per_second[name] == pytest.approx(
+            per_um2 * float(np.sum(neuron.area[idx]) / um**2), rel=1e-6
+        )
     start, end = t_spike - 2 * ms, t_spike + 10 * ms
     _, again, _, (at_start, at_end) = _pulsed([start, end])
     window = region_budget(again, since=at_start).per_compartment - region_budget(again, since=at_end).per_compartment
     rest_rate = report.rest.per_compartment / float(report.rest.duration / second)
-    np.testing.assert_allclose(report.spike.per_compartment, window - rest_rate * float((end - start) / second),
-                               rtol=1e-9, atol=1e-9 * np.max(np.abs(window)))
+    np.testing.assert_allclose(
+        report.spike.per_compartment,
+        window - rest_rate * float((end - start) / second),
+        rtol=1e-9,
+        atol=1e-9 * np.max(np.abs(window)),
+    )
     # the propagated spike's Na+ load ratio in the axon: Sengupta et al. 2010 give ~11 for the HH axon at 6.3 C
     # (space-clamped, repetitive); the band of test_energy's space-clamped spike, 8-16 (the definitions differ)
     assert 8 < report.load_ratio["axon"] < 16

@@ -134,22 +134,28 @@ def test_the_step_is_checked_at_the_start_of_the_run(restore_defaultclock):
 def test_a_stable_but_coarse_step_warns():
     hd = load_model("hubel_dahlem_2014")
     assert (_ms(hd.dt), _ms(hd.dt_stable)) == (0.01, 0.05)
-    with pytest.warns(CoarseStepWarning, match=r"hubel_dahlem_2014: dt = 0.025 ms is stable for 'rk4' but larger "
-                                                r"than cell.dt = 0.01 ms.*0.1 ms spike-time contract is not kept"):
+    with pytest.warns(
+        CoarseStepWarning,
+        match=r"hubel_dahlem_2014: dt = 0.025 ms is stable for 'rk4' but larger "
+        r"than cell.dt = 0.01 ms.*0.1 ms spike-time contract is not kept",
+    ):
         hd.neuron_group(1, dt=0.025 * ms)
 
 
 GOOD_STEPS = 'spike_threshold = "-20 mV"\ndt = "0.025 ms"\ndt_stable = "0.05 ms"\ndt_source = "measured"'
 
 
-@pytest.mark.parametrize("steps, words", [
-    ('dt = "0.025 mV"', ["cell.dt", "'0.025 mV'", "wrong dimensions", "second"]),
-    ('dt = "-0.01 ms"', ["cell.dt", "positive time step", "'-0.01 ms'"]),
-    ('dt_stable = "0 ms"', ["cell.dt_stable", "positive time step"]),
-    ("dt = 0.025", ["cell.dt", "wrong dimensions"]),
-    ('dt = "0.1 ms"\ndt_stable = "0.05 ms"', ["cell.dt", "larger than dt_stable"]),
-    ("dt_source = 3", ["cell.dt_source", "expected a str"]),
-])
+@pytest.mark.parametrize(
+    "steps, words",
+    [
+        ('dt = "0.025 mV"', ["cell.dt", "'0.025 mV'", "wrong dimensions", "second"]),
+        ('dt = "-0.01 ms"', ["cell.dt", "positive time step", "'-0.01 ms'"]),
+        ('dt_stable = "0 ms"', ["cell.dt_stable", "positive time step"]),
+        ("dt = 0.025", ["cell.dt", "wrong dimensions"]),
+        ('dt = "0.1 ms"\ndt_stable = "0.05 ms"', ["cell.dt", "larger than dt_stable"]),
+        ("dt_source = 3", ["cell.dt_source", "expected a str"]),
+    ],
+)
 def test_model_file_steps_are_read_and_bad_ones_named(tmp_path, steps, words):
     text = (Path(__file__).parent.parent / "models" / "squid_axon_hh1952.toml").read_text()
     text = "\n".join(line for line in text.splitlines() if not line.startswith(("dt =", "dt_stable =", "dt_source =")))
@@ -167,9 +173,14 @@ def test_model_file_steps_are_read_and_bad_ones_named(tmp_path, steps, words):
 
 
 def python_squid(**kwargs):
-    return Cell([NaV_HH52(120 * mS / cm**2), Kdr_HH52(36 * mS / cm**2), Leak.split(0.3 * mS / cm**2, -54.387 * mV)],
-                C_m=1 * uF / cm**2, area=1e4 * um**2, ions={"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)},
-                temperature=279.45 * kelvin, **kwargs)
+    return Cell(
+        [NaV_HH52(120 * mS / cm**2), Kdr_HH52(36 * mS / cm**2), Leak.split(0.3 * mS / cm**2, -54.387 * mV)],
+        C_m=1 * uF / cm**2,
+        area=1e4 * um**2,
+        ions={"Na": Ion(E=50 * mV), "K": Ion(E=-77 * mV)},
+        temperature=279.45 * kelvin,
+        **kwargs,
+    )
 
 
 def test_a_python_cell_gets_a_conservative_step_from_its_dynamics():
@@ -189,13 +200,21 @@ def test_a_python_cell_gets_a_conservative_step_from_its_dynamics():
         assert derived.dt_source.startswith("derived"), name
         assert derived.dt <= measured.dt and derived.dt_stable <= measured.dt_stable, name
     # a passive cell: its one eigenvalue is 1/tau, any ladder step is stable
-    passive = Cell([Leak("K", 0.05 * mS / cm**2)], C_m=1 * uF / cm**2, area=1000 * um**2,
-                   ions={"K": Ion(E=-90 * mV)}, temperature=310 * kelvin)
+    passive = Cell(
+        [Leak("K", 0.05 * mS / cm**2)],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        ions={"K": Ion(E=-90 * mV)},
+        temperature=310 * kelvin,
+    )
     assert (_ms(passive.dt), _ms(passive.dt_stable)) == (0.05, 0.1)
     # given steps are kept, checked, and kept by replace
     given = python_squid(dt=0.02 * ms, dt_stable=0.05 * ms, dt_source="by hand")
     assert (_ms(given.dt), _ms(given.replace(area=2e4 * um**2).dt), given.dt_source) == (0.02, 0.02, "by hand")
-    for kwargs, words in (({"dt": -1 * ms}, "positive time step"), ({"dt": 1 * mV}, "Cell: dt"),
-                          ({"dt": 0.1 * ms, "dt_stable": 0.05 * ms}, "larger than dt_stable")):
+    for kwargs, words in (
+        ({"dt": -1 * ms}, "positive time step"),
+        ({"dt": 1 * mV}, "Cell: dt"),
+        ({"dt": 0.1 * ms, "dt_stable": 0.05 * ms}, "larger than dt_stable"),
+    ):
         with pytest.raises(ModelError, match=words):
             python_squid(**kwargs)

@@ -54,13 +54,21 @@ def steady_state(v_r: float, lo: float, hi: float) -> float:
 def bistable():
     """Na+ and K+ leaks, a fixed-turnover pump, and a persistent Na+ channel (instantaneous activation)
     whose Na+ entry the pump must export at depolarized rests: balanced at -50 mV the rest is unstable,
-    and below it, with the channel closed, the pump's outward current outweighs the leaks."""
+    and below it, with the channel closed, the pump's outward current outweighs the leaks.
+    """
     gate = Gate("m", 1, inf=f"1/(1 + exp(-(v - ({V_HALF})*mV)/({SLOPE}*mV)))")
     return Cell(
-        [Leak("Na", 0.05 * G * mS / cm**2), Leak("K", 0.95 * G * mS / cm**2),
-         Channel("NaP", "Na", G_P * mS / cm**2, [gate]), NaKPump(1 * uA / cm**2)],
-        C_m=1 * uF / cm**2, area=1000 * um**2, temperature=T * kelvin,
-        ions={"Na": Ion(E=E_NA * mV), "K": Ion(inside=K_I * mM, outside=K_O * mM)}, name="bistable",
+        [
+            Leak("Na", 0.05 * G * mS / cm**2),
+            Leak("K", 0.95 * G * mS / cm**2),
+            Channel("NaP", "Na", G_P * mS / cm**2, [gate]),
+            NaKPump(1 * uA / cm**2),
+        ],
+        C_m=1 * uF / cm**2,
+        area=1000 * um**2,
+        temperature=T * kelvin,
+        ions={"Na": Ion(E=E_NA * mV), "K": Ion(inside=K_I * mM, outside=K_O * mM)},
+        name="bistable",
     )
 
 
@@ -79,8 +87,9 @@ def test_the_synthetic_case_is_what_the_physics_says():
 
 def test_points_below_the_potassium_nernst_potential_are_flagged(bistable):
     with pytest.warns(OutsideReversalsWarning, match=r"1 of 2 simulated points.*\[E_K, E_Na\] = \[-89.1, 50.0\]"):
-        table = excitability_sweep(bistable, np.array([-70.0, -50.0]) * mV, duration=200 * ms,
-                                   perturbation=-0.1 * mV, report=None)
+        table = excitability_sweep(
+            bistable, np.array([-70.0, -50.0]) * mV, duration=200 * ms, perturbation=-0.1 * mV, report=None
+        )
     assert list(table.feasible) == [True, True] and list(table.stable) == [True, False]
     expected = [-70.0, steady_state(-50.0, -200.0, -60.0)]
     np.testing.assert_allclose(np.asarray(table.mean_v / mV), expected, atol=0.05)

@@ -76,9 +76,13 @@ def test_ion_entry_is_the_integral_of_each_ions_current(rs):
     assert v.max() < -60  # subthreshold: no spike
     for name, value in expected.items():
         assert float(getattr(group, name)[0]) == pytest.approx(value, rel=5e-4, abs=0), name
-    assert expected["Q_Na_ampa"] > 0 and expected["Q_Ca_nmda"] > 0 and expected["Q_Cl_gaba"] < 0  # Cl- enters: outward current
+    assert (
+        expected["Q_Na_ampa"] > 0 and expected["Q_Ca_nmda"] > 0 and expected["Q_Cl_gaba"] < 0
+    )  # Cl- enters: outward current
     # the ions-restored view prices Na+ at 1/3 ATP and Ca2+ at 1 ATP per ion
-    atp_synaptic = (expected["Q_Na_ampa"] + expected["Q_Na_nmda"]) / (3 * float(e)) + expected["Q_Ca_nmda"] / (2 * float(e))
+    atp_synaptic = (expected["Q_Na_ampa"] + expected["Q_Na_nmda"]) / (3 * float(e)) + expected["Q_Ca_nmda"] / (
+        2 * float(e)
+    )
     atp_own = (float(group.Q_Na_NaV[0]) + float(group.Q_Na_leak_Na[0])) / (3 * float(e))
     assert float(group.ATP_ions[0]) == pytest.approx(atp_own + atp_synaptic, rel=5e-4, abs=0)
 
@@ -121,8 +125,14 @@ def test_your_own_synapse_counts_with_two_lines(rs):
     mine = Receptor("mine", ions=("Na", "K"), E=0 * mV)
     group = rs.neuron_group(1, synapses=[mine], dt=0.01 * ms)
     source = SpikeGeneratorGroup(1, [0], [2] * ms)
-    s = Synapses(source, group, """dg/dt = -g/(2*ms) : siemens (clock-driven)
-                                   g_mine_post = g : siemens (summed)""", on_pre="g += 10*nS", method="exact")
+    s = Synapses(
+        source,
+        group,
+        """dg/dt = -g/(2*ms) : siemens (clock-driven)
+                                   g_mine_post = g : siemens (summed)""",
+        on_pre="g += 10*nS",
+        method="exact",
+    )
     s.connect()
     mon = StateMonitor(group, ["v", "g_mine"], record=0)
     run(30 * ms)

@@ -11,9 +11,9 @@ use the vectorised exp that ``import brian2energy`` turns on by default, libmvec
 from __future__ import annotations
 
 import pytest
-from script_runner import run_script
 
 from brian2energy.compiler import VECTOR_MATH_FLAGS
+from script_runner import run_script
 
 SCRIPT = """
 import json, sys

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 
-import neuron_reference
 import numpy as np
 import pytest
 from brian2 import (
@@ -33,8 +32,8 @@ from brian2 import (
     ufarad,
 )
 from brian2.units.constants import elementary_charge, faraday_constant
-from cobahh import AREA, COBAHH, COBAHH_EQS, COBAHH_IONS
 
+import neuron_reference
 from brian2energy import ModelError, from_equations, resting_state, steady_states
 from brian2energy.energy import (
     BudgetMonitor,
@@ -44,21 +43,22 @@ from brian2energy.energy import (
 )
 from brian2energy.errors import UnattributedCurrentWarning
 from brian2energy.rest import balance_rest
+from cobahh import AREA, COBAHH, COBAHH_EQS, COBAHH_IONS
 
 # --- the COBAHH benchmark network (tests/cobahh.py) ---------------------------------------------
 N_E, N_I, P_CONNECT, DURATION = 320, 80, 0.08, 100 * ms  # 4000 cells at p = 0.02, scaled down
 
 
 def cobahh_model():
-    return from_equations(COBAHH_EQS, COBAHH_IONS, area=AREA, namespace=COBAHH, synaptic=("Ee", "Ei"),
-                          name="COBAHH")
+    return from_equations(COBAHH_EQS, COBAHH_IONS, area=AREA, namespace=COBAHH, synaptic=("Ee", "Ei"), name="COBAHH")
 
 
 def run_cobahh(equations, namespace, record=(0, 1, 2, 3), budget_model=None):
     """The benchmark network (fixed seed) on Brian2's default step: spikes and every-step states."""
     seed(2007)
-    P = NeuronGroup(N_E + N_I, equations, threshold="v > -20*mV", refractory=3 * ms, method="exponential_euler",
-                    namespace=namespace)
+    P = NeuronGroup(
+        N_E + N_I, equations, threshold="v > -20*mV", refractory=3 * ms, method="exponential_euler", namespace=namespace
+    )
     ce = Synapses(P[:N_E], P, on_pre="ge += 6*nS", namespace={})
     ci = Synapses(P[N_E:], P, on_pre="gi += 67*nS", namespace={})
     ce.connect(p=P_CONNECT)
@@ -76,8 +76,7 @@ def run_cobahh(equations, namespace, record=(0, 1, 2, 3), budget_model=None):
     if budget:
         net.add(budget)
     net.run(DURATION)
-    return {"group": P, "spikes": (np.array(spikes.i), np.array(spikes.t / second)), "states": states,
-            "budget": budget}
+    return {"group": P, "spikes": (np.array(spikes.i), np.array(spikes.t / second)), "states": states, "budget": budget}
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +112,7 @@ def test_cobahh_q_na_is_the_integral_of_its_na_currents_written_by_hand(cobahh_r
     by_hand = np.cumsum(i_na * float(defaultclock.dt), axis=1)[:, :-1]
     q = np.asarray(s.Q_Na)[:, 1:]
     np.testing.assert_allclose(q, by_hand, rtol=1e-9, atol=1e-9 * np.max(np.abs(by_hand)))
-    np.testing.assert_allclose(np.asarray(s.ATP_ions), np.asarray(s.Q_Na) / (3 * float(elementary_charge)),
-                               rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(s.ATP_ions), np.asarray(s.Q_Na) / (3 * float(elementary_charge)), rtol=1e-12)
     assert np.all(q[:, -1] > 0)
 
 
@@ -131,8 +129,9 @@ def test_cobahh_budget_books_synapses_apart(cobahh_runs):
     rest = resting_state(model)
     assert not rest.stable and len(steady_states(model)) == 1
     assert budget.atp["P"]["rest"] == 0 and "no stable resting state" in str(budget)
-    total = float(np.sum(group.ATP_ions[:])) - sum(float(getattr(counted["budget"].states, c.name)[0][0])
-                                                    for c in counted["budget"].counters) / (3 * float(elementary_charge))
+    total = float(np.sum(group.ATP_ions[:])) - sum(
+        float(getattr(counted["budget"].states, c.name)[0][0]) for c in counted["budget"].counters
+    ) / (3 * float(elementary_charge))
     assert sum(budget.atp["P"].values()) == pytest.approx(total, rel=1e-9)
 
 
@@ -141,13 +140,15 @@ def test_any_arrangement_of_the_terms_gives_the_same_counters():
     inline = COBAHH_EQS.replace(
         "dv/dt = (I_leak + I_exc + I_inh - I_Na - I_K)/Cm : volt",
         "dv/dt = -gl*(v - El)/Cm - ge*(v - Ee)/Cm + gi*(Ei - v)/Cm - g_na*m*m*m*h*(v - ENa)/Cm"
-        " - (v - EK)*g_kd*n**4/Cm : volt")
+        " - (v - EK)*g_kd*n**4/Cm : volt",
+    )
     a, b = cobahh_model(), from_equations(inline, COBAHH_IONS, area=AREA, namespace=COBAHH, synaptic=("Ee", "Ei"))
     state = {"v": -0.061, "m": 0.2, "h": 0.5, "n": 0.3, "ge": 3e-9, "gi": 7e-9}
     for x, y in zip(a.counter_records(), b.counter_records()):
         assert x.name == y.name and x.kind == y.kind
-        assert _value(x.integrand, a.namespace, state) == pytest.approx(_value(y.integrand, b.namespace, state),
-                                                                      rel=1e-12)
+        assert _value(x.integrand, a.namespace, state) == pytest.approx(
+            _value(y.integrand, b.namespace, state), rel=1e-12
+        )
 
 
 def _value(expression: str, namespace: dict, state: dict) -> float:
@@ -157,8 +158,15 @@ def _value(expression: str, namespace: dict, state: dict) -> float:
 
 
 # --- the squid axon written by hand -------------------------------------------------------------
-SQUID = dict(Cm=1 * ufarad / cm**2, gNa=120 * msiemens / cm**2, gK=36 * msiemens / cm**2, gL=0.3 * msiemens / cm**2,
-             ENa=50 * mV, EK=-77 * mV, EL=-54.387 * mV)
+SQUID = dict(
+    Cm=1 * ufarad / cm**2,
+    gNa=120 * msiemens / cm**2,
+    gK=36 * msiemens / cm**2,
+    gL=0.3 * msiemens / cm**2,
+    ENa=50 * mV,
+    EK=-77 * mV,
+    EL=-54.387 * mV,
+)
 SQUID_EQS = """
 dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL))/Cm : volt
 dm/dt = 0.1/mV*(v + 40*mV)/(1 - exp(-(v + 40*mV)/(10*mV)))/ms*(1 - m) - 4*exp(-(v + 65*mV)/(18*mV))/ms*m : 1
@@ -170,8 +178,9 @@ SQUID_IONS = {"ENa": "Na", "EK": "K", "EL": ("Na", "K")}
 
 
 def squid_by_hand(**changes):
-    return from_equations(SQUID_EQS, SQUID_IONS, area=1 * mm**2, namespace={**SQUID, **changes}, stimulus="I",
-                          name="squid by hand")
+    return from_equations(
+        SQUID_EQS, SQUID_IONS, area=1 * mm**2, namespace={**SQUID, **changes}, stimulus="I", name="squid by hand"
+    )
 
 
 def test_squid_by_hand_rests_where_neuron_rests():
@@ -210,8 +219,8 @@ def test_squid_by_hand_counts_what_the_model_file_counts(squid_pair):
 
 def test_squid_by_hand_resting_state_equals_the_model_files(squid_pair):
     cell, hand, *_ = squid_pair
-    for I in (0, 3) * uA / cm**2:
-        x, y = resting_state(cell, I_inj=I), resting_state(hand, I=I)
+    for current in (0, 3) * uA / cm**2:
+        x, y = resting_state(cell, I_inj=current), resting_state(hand, I=current)
         assert float(y.v / mV) == pytest.approx(float(x.v / mV), rel=1e-9)
         assert float(y.atp_per_second * second) == pytest.approx(float(x.atp_per_second * second), rel=1e-6)
         assert float(y.input_resistance / ohm) == pytest.approx(float(x.input_resistance / ohm), rel=1e-6)
@@ -219,16 +228,18 @@ def test_squid_by_hand_resting_state_equals_the_model_files(squid_pair):
         np.testing.assert_allclose(np.sort(y.eigenvalues.real), np.sort(x.eigenvalues.real), rtol=1e-5)
     # overriding the user's own constant is overriding the cell's: a leak twice as large
     doubled = resting_state(hand, gL=0.6 * msiemens / cm**2)
-    assert float(doubled.v / mV) == pytest.approx(float(resting_state(squid_by_hand(gL=0.6 * msiemens / cm**2)).v
-                                                        / mV), rel=1e-12)
+    assert float(doubled.v / mV) == pytest.approx(
+        float(resting_state(squid_by_hand(gL=0.6 * msiemens / cm**2)).v / mV), rel=1e-12
+    )
 
 
 def test_squid_by_hand_energy_report_equals_the_model_files(squid_pair):
     *_, monitors = squid_pair
     x, y = (energy_report(m) for m in monitors)
     np.testing.assert_allclose(y.atp_total, x.atp_total, rtol=1e-6)
-    np.testing.assert_allclose(np.asarray(y.atp_per_second_rest * second), np.asarray(x.atp_per_second_rest * second),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(y.atp_per_second_rest * second), np.asarray(x.atp_per_second_rest * second), rtol=1e-6
+    )
     np.testing.assert_array_equal(y.n_spikes, x.n_spikes)
     np.testing.assert_allclose(y.atp_per_spike[1], x.atp_per_spike[1], rtol=1e-6)
     np.testing.assert_allclose(y.na_load_ratio[1], x.na_load_ratio[1], rtol=1e-6)
@@ -239,8 +250,9 @@ def test_per_area_and_whole_cell_give_the_same_atp_per_cm2():
     area = 1 * mm**2
     whole = {k: (v * area if k in ("Cm", "gNa", "gK", "gL") else v) for k, v in SQUID.items()}
     per_area = squid_by_hand()
-    whole_cell = from_equations(SQUID_EQS.replace("I : amp/meter**2", "I : amp"), SQUID_IONS, area=area,
-                                namespace=whole, stimulus="I")
+    whole_cell = from_equations(
+        SQUID_EQS.replace("I : amp/meter**2", "I : amp"), SQUID_IONS, area=area, namespace=whole, stimulus="I"
+    )
     assert float(whole_cell.C_m / (ufarad / cm**2)) == pytest.approx(1.0, rel=1e-12)
     assert float(whole_cell.capacitance / per_area.capacitance) == pytest.approx(1.0, rel=1e-12)
     a = per_area.neuron_group(1, method="rk4", dt=0.01 * ms)
@@ -267,33 +279,42 @@ def test_pump_term_is_booked_as_pump_turnover():
 
 # --- what is refused --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("change, match", [
-    (dict(ions={**SQUID_IONS, "E_X": "K"}), "E_X.*does not appear"),
-    (dict(ions={"ENa": "Na", "EL": ("Na", "K")}), "reversal potential of K"),
-    (dict(ions={**SQUID_IONS, "EL": ("Na", "Ca")}), "reversal potential of Ca"),
-    (dict(ions={**SQUID_IONS, "EK": "potassium"}), r"ions\['EK'\]"),
-    (dict(ions={**SQUID_IONS, "EL": ("Na", "K", "Cl")}), r"ions\['EL'\]"),
-    (dict(area=None), "per area.*area="),
-    (dict(area=1 * mV), "area"),
-    (dict(namespace={k: v for k, v in SQUID.items() if k != "gK"}), r"\['gK'\]"),
-    (dict(namespace={**SQUID, "EL": -90 * mV}), "outside the reversal range"),
-    (dict(potential="u"), "membrane equation du/dt"),
-    (dict(stimulus="J"), "stimulus 'J'"),
-    (dict(synaptic=("EX",)), "synaptic"),
-])
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (dict(ions={**SQUID_IONS, "E_X": "K"}), "E_X.*does not appear"),
+        (dict(ions={"ENa": "Na", "EL": ("Na", "K")}), "reversal potential of K"),
+        (dict(ions={**SQUID_IONS, "EL": ("Na", "Ca")}), "reversal potential of Ca"),
+        (dict(ions={**SQUID_IONS, "EK": "potassium"}), r"ions\['EK'\]"),
+        (dict(ions={**SQUID_IONS, "EL": ("Na", "K", "Cl")}), r"ions\['EL'\]"),
+        (dict(area=None), "per area.*area="),
+        (dict(area=1 * mV), "area"),
+        (dict(namespace={k: v for k, v in SQUID.items() if k != "gK"}), r"\['gK'\]"),
+        (dict(namespace={**SQUID, "EL": -90 * mV}), "outside the reversal range"),
+        (dict(potential="u"), "membrane equation du/dt"),
+        (dict(stimulus="J"), "stimulus 'J'"),
+        (dict(synaptic=("EX",)), "synaptic"),
+    ],
+)
 def test_refusals_name_the_problem(change, match):
     args = dict(eqs=SQUID_EQS, ions=SQUID_IONS, area=1 * mm**2, namespace=SQUID) | change
     with pytest.raises(ModelError, match=match):
         from_equations(**args)
 
 
-@pytest.mark.parametrize("membrane, match", [
-    ("dv/dt = (I - gNa*m**3*h*(v - ENa)**2/mV - gK*n**4*(v - EK) - gL*(v - EL))/Cm : volt", "not linear in ENa"),
-    ("dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL))/Cm + (EL - v)/ms : volt",
-     "not .sum of currents./Cm"),
-    ("dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL)*mV)/Cm : volt", "units"),
-    ("dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL))/Cm/Cm*Cm2 : volt", "capacitance"),
-])
+@pytest.mark.parametrize(
+    "membrane, match",
+    [
+        ("dv/dt = (I - gNa*m**3*h*(v - ENa)**2/mV - gK*n**4*(v - EK) - gL*(v - EL))/Cm : volt", "not linear in ENa"),
+        (
+            "dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL))/Cm + (EL - v)/ms : volt",
+            "not .sum of currents./Cm",
+        ),
+        ("dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL)*mV)/Cm : volt", "units"),
+        ("dv/dt = (I - gNa*m**3*h*(v - ENa) - gK*n**4*(v - EK) - gL*(v - EL))/Cm/Cm*Cm2 : volt", "capacitance"),
+    ],
+)
 def test_refusals_of_equations_that_cannot_be_attributed(membrane, match):
     eqs = SQUID_EQS.replace(SQUID_EQS.strip().splitlines()[0], membrane)
     with pytest.raises(ModelError, match=match):
@@ -340,30 +361,14 @@ def test_neuron_group_hands_over_like_a_cell():
         model.neuron_group(0)
 
 
-def test_the_readme_snippet_counts_and_rests():
-    """The README's from_equations snippet, run as written: the firing cell spends more, rest costs what the
-    model file's squid axon costs at rest (the same cell)."""
-    from pathlib import Path
-
-    from brian2energy import load_model
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("## Use it in your own network", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert "from_equations" in code
-    scope: dict = {}
-    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the project's own README
-    atp = np.asarray(scope["neurons"].ATP_ions[:])
-    assert 0 < atp[0] and atp[1] > 10 * atp[0]
-    rest = float(scope["brian2energy"].resting_state(scope["model"]).atp_per_second * second)
-    assert rest == pytest.approx(float(resting_state(load_model("squid_axon_hh1952")).atp_per_second * second),
-                                 rel=1e-6)
-    assert atp[0] == pytest.approx(rest * 0.1, rel=1e-3)  # at rest for 100 ms: rest x duration
+# The from_equations snippet (once the README's, now docs/guide/usermodel.md) runs in tests/test_snippets.py, with
+# the assertions this file made of it: the firing cell spends more than 10x the resting one, rest costs what the
+# model file's squid axon costs at rest (rel 1e-6), and the resting cell spent rest x duration (rel 1e-3).
 
 
 def test_your_own_group_counts_as_model_neuron_group_does():
-    # The README's own-NeuronGroup sentence: NeuronGroup(N, model.equations(), namespace=model.namespace, ...)
-    # with method=brian2energy.counting.counted("rk4", model.counters) sums the counters as
+    # The user guide's own-NeuronGroup sentence (docs/guide/usermodel.md): NeuronGroup(N, model.equations(),
+    # namespace=model.namespace, ...) with method=brian2energy.counting.counted("rk4", model.counters) sums the counters as
     # model.neuron_group does: the same state update, so the same counts to rounding.
     from brian2 import NeuronGroup, prefs
 
@@ -371,9 +376,15 @@ def test_your_own_group_counts_as_model_neuron_group_does():
 
     prefs.codegen.target = "numpy"
     model = squid_by_hand()
-    own = NeuronGroup(1, model.equations(), namespace=model.namespace, threshold="v > -20*mV",
-                      refractory="v > -20*mV", dt=0.01 * ms,
-                      method=brian2energy.counting.counted("rk4", model.counters))
+    own = NeuronGroup(
+        1,
+        model.equations(),
+        namespace=model.namespace,
+        threshold="v > -20*mV",
+        refractory="v > -20*mV",
+        dt=0.01 * ms,
+        method=brian2energy.counting.counted("rk4", model.counters),
+    )
     made = model.neuron_group(1, method="rk4", threshold="v > -20*mV", refractory="v > -20*mV", dt=0.01 * ms)
     for name, value in brian2energy.resting.resting_values(model).items():
         setattr(own, name, value)

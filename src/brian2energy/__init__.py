@@ -11,6 +11,9 @@ receptors whose ions are counted (``synapses``), moving ion concentrations and p
 (``ions``), E/I networks (``network``) and plots (``plot``).
 """
 
+#: The package version, the one place it is written (pyproject.toml reads it from here).
+__version__ = "0.1.0"
+
 from .cell import Cell, Ion
 from .compartments import SpatialModel, load_spatial_model
 from .compiler import disable_vector_math, enable_vector_math
@@ -19,6 +22,7 @@ from .errors import (
     ModelError,
     OutsideReversalsWarning,
     SeveralSteadyStatesWarning,
+    UnmodelledNoiseWarning,
     VectorMathUnavailableWarning,
 )
 from .frequency import FrequencyResponse, frequency_response

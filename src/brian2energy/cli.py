@@ -14,12 +14,29 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``brian2energy`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``): ``models``, or ``demo [--out DIR]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 after a :class:`~brian2energy.errors.ModelError` or an
+        ``OSError`` (printed to stderr).
+    """
     parser = argparse.ArgumentParser(prog="brian2energy", description="Energy accounting for Brian2 neurons.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the models that ship with brian2energy")
     demo = sub.add_parser("demo", help="the headline figure: what holding a resting potential costs and what it buys")
-    demo.add_argument("--out", type=Path, default=Path("brian2energy-demo"),
-                      help="directory for the figure and summary (default: ./brian2energy-demo)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("brian2energy-demo"),
+        help="directory for the figure and summary (default: ./brian2energy-demo)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "models":
@@ -34,8 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = time.perf_counter()
             summary = run_demo(args.out)
             print(summary.text())
-            print(f"wrote demo.png, energy_summary.txt and energy_summary.json into {args.out} "
-                  f"in {time.perf_counter() - start:.1f} s")
+            print(
+                f"wrote demo.png, energy_summary.txt and energy_summary.json into {args.out} "
+                f"in {time.perf_counter() - start:.1f} s"
+            )
     except (ModelError, OSError) as exc:
         print(f"brian2energy: error: {exc}", file=sys.stderr)
         return 2

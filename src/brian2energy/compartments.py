@@ -2,7 +2,7 @@
 
 A spatial model is a folder under ``models/`` (or anywhere) with three files, all data:
 
-* ``cell.toml``: the mechanisms, ions and temperature, as any model file (:func:`~brian2energy.load_model`);
+* ``cell.toml``: the mechanisms, ions and temperature, as any model file (:func:`~brian2energy.modelfile.load_model`);
   its densities are the defaults;
 * ``morphology.toml``: ``Ri`` (the axial resistivity), ``compartments`` (the table's file name),
   ``description`` and ``reference``;
@@ -47,10 +47,28 @@ _HEADER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(.+)\])?\s*$")
 class SpatialModel:
     """A cell on its morphology, as read by :func:`load_spatial_model`.
 
-    ``cell``: the mechanisms (a :class:`~brian2energy.cell.Cell`, its densities the defaults);
-    ``morphology``: a Brian2 ``Morphology``; ``Ri``: the axial resistivity; ``values``: constant ->
-    one value per compartment (Brian2's order); ``regions``: label -> compartment indices, in the
-    table's order; ``sections``: the table's section name -> compartment indices.
+    Attributes
+    ----------
+    name : str
+        The model's name (its folder's).
+    cell : Cell
+        The mechanisms (a :class:`~brian2energy.cell.Cell`, its densities the defaults).
+    morphology : brian2.Morphology
+        The morphology.
+    Ri : Quantity (ohm*meter)
+        The axial resistivity.
+    values : dict of str to Quantity
+        Constant -> one value per compartment (Brian2's order), in the constant's units.
+    regions : dict of str to ndarray
+        Label -> compartment indices, in the table's order.
+    sections : dict of str to ndarray
+        The table's section name -> compartment indices.
+    description : str
+        From ``morphology.toml``.
+    reference : str
+        From ``morphology.toml``.
+    source : str
+        The file it was read from, for messages.
     """
 
     name: str
@@ -65,25 +83,62 @@ class SpatialModel:
     source: str = field(default="", compare=False)
 
     def spatial_neuron(self, **kwargs) -> SpatialNeuron:
-        """The model as a Brian2 ``SpatialNeuron`` (:func:`~brian2energy.spatial.spatial_neuron`; ``kwargs`` go
-        there, e.g. ``counters``, ``method``, ``dt``, ``regions`` for more overrides)."""
+        """Return the model as a Brian2 ``SpatialNeuron``.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`~brian2energy.spatial.spatial_neuron`, e.g. ``counters``, ``method``,
+            ``dt``, ``regions`` for more overrides.
+
+        Returns
+        -------
+        brian2.SpatialNeuron
+            The cell on the morphology with the table's values per compartment, counters in every
+            compartment.
+        """
         return self.cell.spatial_neuron(self.morphology, self.Ri, values=self.values, **kwargs)
 
     def __repr__(self) -> str:
+        """Return the model's name, compartments, sections and regions."""
         parts = ", ".join(f"{k} {v.size}" for k, v in self.regions.items())
-        return (f"SpatialModel({self.name!r}: {self.morphology.total_compartments} compartments in "
-                f"{len(self.sections)} sections; {parts})")
+        return (
+            f"SpatialModel({self.name!r}: {self.morphology.total_compartments} compartments in "
+            f"{len(self.sections)} sections; {parts})"
+        )
 
 
 def load_spatial_model(name_or_path: str | Path) -> SpatialModel:
-    """Read a spatial model by name (``"hallermann2012_l5"``, a folder under ``models/``) or from a folder path."""
+    """Read a spatial model by name (``"hallermann2012_l5"``, a folder under ``models/``) or from a folder path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        The name of a shipped spatial model, or a folder with ``cell.toml``, ``morphology.toml``
+        and the compartment table (see :mod:`brian2energy.compartments`).
+
+    Returns
+    -------
+    SpatialModel
+        The cell, its morphology, ``Ri``, the per-compartment values, regions and sections.
+
+    Raises
+    ------
+    ModelError
+        If there is no such model or folder, ``morphology.toml`` has unknown or missing keys or
+        a ``Ri`` that is not a positive resistivity, ``cell.toml`` is not a valid model file
+        (see :func:`~brian2energy.modelfile.load_model`), or the compartment table is malformed
+        (the message names the file, line and column).
+    """
     text = str(name_or_path)
     folder = _MODEL_DIR / text
     if not (folder / "morphology.toml").is_file():
         folder = Path(text)
         if not (folder / "morphology.toml").is_file():
-            raise ModelError(f"no spatial model named {text!r} and no folder with a morphology.toml there; the "
-                             f"spatial models are {_spatial_models()}")
+            raise ModelError(
+                f"no spatial model named {text!r} and no folder with a morphology.toml there; the "
+                f"spatial models are {_spatial_models()}"
+            )
     source = f"{folder.name}/morphology.toml"
     meta = _read(folder / "morphology.toml", source)
     unknown = sorted(set(meta) - {"Ri", "compartments", "description", "reference"})
@@ -98,20 +153,36 @@ def load_spatial_model(name_or_path: str | Path) -> SpatialModel:
     cell = load_model(folder / "cell.toml").replace(name=folder.name)
     table = folder / str(meta["compartments"])
     morphology, values, regions, sections = _read_table(table, cell, f"{folder.name}/{table.name}")
-    return SpatialModel(folder.name, cell, morphology, ri, values, regions, sections,
-                        str(meta.get("description", "")), str(meta.get("reference", "")), source)
+    return SpatialModel(
+        folder.name,
+        cell,
+        morphology,
+        ri,
+        values,
+        regions,
+        sections,
+        str(meta.get("description", "")),
+        str(meta.get("reference", "")),
+        source,
+    )
 
 
 def _spatial_models() -> list[str]:
+    """List the shipped spatial models."""
     return sorted(p.name for p in _MODEL_DIR.iterdir() if (p / "morphology.toml").is_file())
 
 
 def _read_table(path: Path, cell: Cell, source: str):
-    """The compartment table as (Morphology, values, regions, sections); every problem a ModelError naming the
-    file, line and column."""
+    """Read the compartment table as (Morphology, values, regions, sections).
+
+    Every problem is a ModelError naming the file, line and column.
+    """
     try:
-        lines = [line for line in path.read_text(encoding="utf-8-sig").splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8-sig").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(f"cannot read the compartment table ({exc})", source=source) from None
     reader = csv.reader(lines)
@@ -122,8 +193,11 @@ def _read_table(path: Path, cell: Cell, source: str):
     for text in header:
         match = _HEADER.match(text)
         if not match:
-            raise ModelError(f"column {text!r}: expected a name with an optional unit in brackets, e.g. "
-                             "'g_na [mS/cm^2]'", source=source, key="header")
+            raise ModelError(
+                f"column {text!r}: expected a name with an optional unit in brackets, e.g. 'g_na [mS/cm^2]'",
+                source=source,
+                key="header",
+            )
         columns.append(match.group(1))
         units[match.group(1)] = match.group(2)
     constants = set(cell.namespace) - {"area"}
@@ -132,8 +206,11 @@ def _read_table(path: Path, cell: Cell, source: str):
             raise ModelError(f"missing column {name!r}", source=source, key="header")
     for name in columns:
         if name not in {"section", "parent", "region", *_GEOMETRY} and name not in constants:
-            raise ModelError(f"column {name!r} is not a constant of the cell; expected one of {sorted(constants)}",
-                             source=source, key="header")
+            raise ModelError(
+                f"column {name!r} is not a constant of the cell; expected one of {sorted(constants)}",
+                source=source,
+                key="header",
+            )
     numeric = [n for n in columns if n not in ("section", "parent", "region")]
     scale = {}
     for name in numeric:
@@ -150,11 +227,15 @@ def _read_table(path: Path, cell: Cell, source: str):
             try:
                 value = float(record[name]) * scale[name]
             except ValueError:
-                raise ModelError(f"{name} = {record[name]!r} is not a number", source=source,
-                                 key=f"row {number}") from None
+                raise ModelError(
+                    f"{name} = {record[name]!r} is not a number", source=source, key=f"row {number}"
+                ) from None
             if not np.isfinite(value) or value < 0 or (name in _GEOMETRY and value == 0):
-                raise ModelError(f"{name} = {record[name]!r} must be finite and {'positive' if name in _GEOMETRY else 'non-negative'}",
-                                 source=source, key=f"row {number}")
+                raise ModelError(
+                    f"{name} = {record[name]!r} must be finite and {'positive' if name in _GEOMETRY else 'non-negative'}",
+                    source=source,
+                    key=f"row {number}",
+                )
             record[name] = value
         record["row"] = number
         rows.append(record)
@@ -177,8 +258,9 @@ def _build(rows, cell: Cell, constant_columns: list[str], source: str):
             order.append(name)
             by_section[name] = []
         elif order[-1] != name:
-            raise ModelError(f"section {name!r}'s compartments must be consecutive rows", source=source,
-                             key=f"row {row['row']}")
+            raise ModelError(
+                f"section {name!r}'s compartments must be consecutive rows", source=source, key=f"row {row['row']}"
+            )
         by_section[name].append(row)
     built: dict[str, Morphology] = {}
     root = None
@@ -186,28 +268,43 @@ def _build(rows, cell: Cell, constant_columns: list[str], source: str):
         first = by_section[name][0]
         parent = first["parent"]
         if any(r["parent"] != parent or r["region"] != first["region"] for r in by_section[name]):
-            raise ModelError(f"section {name!r}: every row must name the same parent and region", source=source,
-                             key=f"row {first['row']}")
+            raise ModelError(
+                f"section {name!r}: every row must name the same parent and region",
+                source=source,
+                key=f"row {first['row']}",
+            )
         if not parent:
             if root is not None:
-                raise ModelError(f"section {name!r} has no parent, but {root!r} is the root already", source=source,
-                                 key=f"row {first['row']}")
+                raise ModelError(
+                    f"section {name!r} has no parent, but {root!r} is the root already",
+                    source=source,
+                    key=f"row {first['row']}",
+                )
             root = name
             if first["region"] == "soma":
                 area = sum(_frustum_area(r) for r in by_section[name])
                 built[name] = Soma(diameter=np.sqrt(area / np.pi) * meter)
                 continue
         elif parent not in built:
-            raise ModelError(f"section {name!r}: its parent {parent!r} must come before it in the table",
-                             source=source, key=f"row {first['row']}")
+            raise ModelError(
+                f"section {name!r}: its parent {parent!r} must come before it in the table",
+                source=source,
+                key=f"row {first['row']}",
+            )
         section_rows = by_section[name]
         for before, after in pairwise(section_rows):
             if not np.isclose(before["diameter_end"], after["diameter_start"], rtol=1e-6):
-                raise ModelError(f"section {name!r}: a compartment's diameter_start must equal the previous one's "
-                                 "diameter_end", source=source, key=f"row {after['row']}")
+                raise ModelError(
+                    f"section {name!r}: a compartment's diameter_start must equal the previous one's diameter_end",
+                    source=source,
+                    key=f"row {after['row']}",
+                )
         diameters = [r["diameter_start"] for r in section_rows] + [section_rows[-1]["diameter_end"]]
-        built[name] = Section(n=len(section_rows), diameter=np.array(diameters) * meter,
-                              length=np.array([r["length"] for r in section_rows]) * meter)
+        built[name] = Section(
+            n=len(section_rows),
+            diameter=np.array(diameters) * meter,
+            length=np.array([r["length"] for r in section_rows]) * meter,
+        )
         if parent:
             setattr(built[parent], _attribute(name), built[name])
     morphology = built[root]
@@ -231,5 +328,5 @@ def _build(rows, cell: Cell, constant_columns: list[str], source: str):
 
 
 def _attribute(name: str) -> str:
-    """A NEURON section name (``dend[3]``) as a Brian2 child name (``dend3``)."""
+    """Turn a NEURON section name (``dend[3]``) into a Brian2 child name (``dend3``)."""
     return re.sub(r"\W", "", name)

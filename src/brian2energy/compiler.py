@@ -44,7 +44,7 @@ _said = False
 
 
 def _unavailable() -> str | None:
-    """Why the flags cannot apply here, or None if they can."""
+    """Say why the flags cannot apply here, or None if they can."""
     if platform.system() != "Linux" or platform.machine() != "x86_64":
         return f"it needs Linux on x86_64, this is {platform.system()} on {platform.machine()}"
     if ctypes.util.find_library("mvec") is None:
@@ -59,17 +59,28 @@ def _unavailable() -> str | None:
 def enable_vector_math() -> bool:
     """Add :data:`VECTOR_MATH_FLAGS` to Brian2's gcc flags where they apply (idempotent).
 
-    Called by ``import brian2energy`` unless ``BRIAN2ENERGY_VECTOR_MATH=0``. Returns whether
-    the flags are in effect; where they cannot apply, warns once
-    (:class:`~brian2energy.errors.VectorMathUnavailableWarning`) and changes nothing.
+    Called by ``import brian2energy`` unless ``BRIAN2ENERGY_VECTOR_MATH=0``.
+
+    Returns
+    -------
+    bool
+        Whether the flags are in effect; where they cannot apply, nothing is changed.
+
+    Warns
+    -----
+    VectorMathUnavailableWarning
+        Once per session, where the flags cannot apply (not Linux x86_64, no libmvec, not gcc).
     """
     global _said
     reason = _unavailable()
     if reason is not None:
         if not _said:
             _said = True
-            warnings.warn(f"brian2energy: vectorised maths is off ({reason}); compiled runs are correct "
-                          "but slower", VectorMathUnavailableWarning, stacklevel=2)
+            warnings.warn(
+                f"brian2energy: vectorised maths is off ({reason}); compiled runs are correct but slower",
+                VectorMathUnavailableWarning,
+                stacklevel=2,
+            )
         return False
     flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
     prefs.codegen.cpp.extra_compile_args_gcc = flags + [f for f in VECTOR_MATH_FLAGS if f not in flags]
@@ -77,9 +88,14 @@ def enable_vector_math() -> bool:
 
 
 def disable_vector_math() -> None:
-    """Take :data:`VECTOR_MATH_FLAGS` out of Brian2's gcc flags again (call it before the first run)."""
-    prefs.codegen.cpp.extra_compile_args_gcc = [f for f in prefs.codegen.cpp.extra_compile_args_gcc
-                                                if f not in VECTOR_MATH_FLAGS]
+    """Take :data:`VECTOR_MATH_FLAGS` out of Brian2's gcc flags again.
+
+    Call it before the first run (Brian2 compiles at the run); or set
+    ``BRIAN2ENERGY_VECTOR_MATH=0`` before importing brian2energy.
+    """
+    prefs.codegen.cpp.extra_compile_args_gcc = [
+        f for f in prefs.codegen.cpp.extra_compile_args_gcc if f not in VECTOR_MATH_FLAGS
+    ]
 
 
 if os.environ.get(ENVIRONMENT_SWITCH, "1").strip() != "0":

@@ -28,7 +28,7 @@ __all__ = ["V_RANGE", "Dynamics", "substituted"]
 
 
 class exprel(sympy.Function):  # noqa: N801 - lambdify prints it by this name
-    """Brian2's exprel(x) = (exp(x) - 1)/x kept whole until numpy evaluates it.
+    """Brian2's ``exprel(x) = (exp(x) - 1)/x`` kept whole until numpy evaluates it.
 
     Brian2's own sympy exprel rewrites itself as (exp(x) - 1)/x once numbers are substituted,
     which cancels catastrophically near x = 0. Its derivative is :class:`exprel_prime`.
@@ -37,17 +37,18 @@ class exprel(sympy.Function):  # noqa: N801 - lambdify prints it by this name
     nargs = 1
 
     def fdiff(self, argindex=1):
+        """Return the derivative, :class:`exprel_prime` of the argument."""
         return exprel_prime(self.args[0])
 
 
 class exprel_prime(sympy.Function):  # noqa: N801
-    """d exprel(x)/dx = (x exp(x) - expm1(x))/x**2, evaluated without cancellation near 0."""
+    """The derivative ``d exprel(x)/dx = (x exp(x) - expm1(x))/x**2``, evaluated without cancellation near 0."""
 
     nargs = 1
 
 
 def numpy_exprel_prime(x):
-    """d exprel/dx: the power series sum n x**(n-1)/(n+1)! below |x| = 0.5 (20 terms), the closed form above."""
+    """Evaluate d exprel/dx: the power series ``sum n x**(n-1)/(n+1)!`` below ``|x| = 0.5`` (20 terms), the closed form above."""
     x = np.asarray(x, dtype=float)
     series = sum(n * x ** (n - 1) / float(np.prod(np.arange(1, n + 2))) for n in range(1, 21))
     with np.errstate(all="ignore"):
@@ -61,12 +62,26 @@ V_RANGE = (-150.0e-3, 100.0e-3)
 _V_GRID = np.linspace(*V_RANGE, 2501)
 
 
-def substituted(equations: Equations, codes: Mapping[str, str], keep: Sequence[str] = ()
-                ) -> tuple[dict[str, sympy.Expr], dict[str, sympy.Symbol]]:
-    """Brian2 expressions (``codes``: name -> code) parsed by Brian2's sympy parser, with every
-    subexpression of ``equations`` substituted (but those named in ``keep``), recursively.
+def substituted(
+    equations: Equations, codes: Mapping[str, str], keep: Sequence[str] = ()
+) -> tuple[dict[str, sympy.Expr], dict[str, sympy.Symbol]]:
+    """Parse Brian2 expressions with every subexpression of ``equations`` substituted, recursively.
 
-    Returns the expressions and every symbol met, by name.
+    Parameters
+    ----------
+    equations : brian2.Equations
+        The equations whose subexpressions are substituted.
+    codes : dict of str to str
+        Name -> Brian2 code of each expression, parsed by Brian2's sympy parser.
+    keep : sequence of str, optional
+        Subexpressions not to substitute.
+
+    Returns
+    -------
+    expressions : dict of str to sympy.Expr
+        The parsed, substituted expressions, by name.
+    symbols : dict of str to sympy.Symbol
+        Every symbol met, by name.
     """
     symbols: dict[str, sympy.Symbol] = {}
 
@@ -85,9 +100,13 @@ def substituted(equations: Equations, codes: Mapping[str, str], keep: Sequence[s
     return exprs, symbols
 
 
-def _gate_steady_states(gates: Sequence[sympy.Symbol], derivatives: Mapping[str, sympy.Expr], v: sympy.Symbol,
-                        params: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr]:
-    """Each gate's steady state as an expression in v and the parameters.
+def _gate_steady_states(
+    gates: Sequence[sympy.Symbol],
+    derivatives: Mapping[str, sympy.Expr],
+    v: sympy.Symbol,
+    params: Sequence[sympy.Symbol],
+) -> dict[sympy.Symbol, sympy.Expr]:
+    """Solve for each gate's steady state as an expression in v and the parameters.
 
     The gates' equations must be linear in the gates, with coefficients in v and the parameters
     alone (HH gates; linear kinetic schemes, whose states are coupled). Gates coupled to one
@@ -98,10 +117,12 @@ def _gate_steady_states(gates: Sequence[sympy.Symbol], derivatives: Mapping[str,
     for x in gates:
         f = derivatives[x.name]
         others = f.free_symbols - {v, *params, *gates}
-        if others or any(sympy.diff(f, a, b) != 0 for a in f.free_symbols & set(gates)
-                         for b in f.free_symbols & set(gates)):
-            raise ModelError(f"state {x.name!r} is not a gate linear in itself and the other gates and driven by "
-                             f"{v.name} alone")
+        if others or any(
+            sympy.diff(f, a, b) != 0 for a in f.free_symbols & set(gates) for b in f.free_symbols & set(gates)
+        ):
+            raise ModelError(
+                f"state {x.name!r} is not a gate linear in itself and the other gates and driven by {v.name} alone"
+            )
         for y in f.free_symbols & set(gates):
             merged = group[x] | group[y]
             for z in merged:
@@ -125,26 +146,56 @@ class Dynamics:
 
     Parameters
     ----------
-    equations : the model's Brian2 ``Equations`` (without counters; slow concentrations held fixed).
-    namespace : the constants the equations use (Brian2 quantities); units come from Brian2.
-    states : the differential state variables, the membrane potential first.
-    parameters : names left as arguments of every function (e.g. an injected current and any
-        constants to vary); equation parameters not named here are zero (extra currents, synaptic
+    equations : brian2.Equations
+        The model's Brian2 ``Equations`` (without counters; slow concentrations held fixed).
+    namespace : dict of str to object
+        The constants the equations use (Brian2 quantities); units come from Brian2.
+    states : sequence of str
+        The differential state variables, the membrane potential first.
+    parameters : sequence of str, optional
+        Names left as arguments of every function (e.g. an injected current and any constants to
+        vary); equation parameters not named here are zero (extra currents, synaptic
         conductances), constants not named here take their namespace value.
-    outputs : name -> Brian2 expression in the model's variables (a current, a counter's integrand),
-        each compiled as ``output[name](*states, *parameters)``; ``output_dims`` has the dimensions
-        of those that are subexpressions of the equations.
+    outputs : dict of str to str, optional
+        Name -> Brian2 expression in the model's variables (a current, a counter's integrand),
+        each compiled as ``output[name](*states, *parameters)``; ``output_dims`` has the
+        dimensions of those that are subexpressions of the equations.
 
     Attributes
     ----------
-    rhs : ``rhs(*states, *parameters)``, every state's time derivative.
-    gate_inf : gate name -> ``f(v, *parameters)``, its steady state.
-    balance : ``balance(v, *parameters)``, dv/dt with every gate at its steady state; its roots
-        are the model's steady states.
+    states : tuple of str
+        The state variables, the potential first.
+    parameters : tuple of str
+        The parameters every function takes after the states.
+    expressions : dict of str to sympy.Expr
+        Every state's derivative and every output, constants substituted.
+    rhs : callable
+        ``rhs(*states, *parameters)``, every state's time derivative (SI).
+    output : dict of str to callable
+        Output name -> ``f(*states, *parameters)``.
+    gate_inf : dict of str to callable
+        Gate name -> ``f(v, *parameters)``, its steady state.
+    balance : callable
+        ``balance(v, *parameters)``, dv/dt (volt/second) with every gate at its steady state; its
+        roots are the model's steady states.
+
+    Raises
+    ------
+    ModelError
+        If a state has no differential equation, the equations use a name neither they nor the
+        namespace define, or a gate is not linear in itself and the other gates and driven by
+        the potential alone.
     """
 
-    def __init__(self, equations: Equations, namespace: Mapping[str, object], states: Sequence[str], *,
-                 parameters: Sequence[str] = (), outputs: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        equations: Equations,
+        namespace: Mapping[str, object],
+        states: Sequence[str],
+        *,
+        parameters: Sequence[str] = (),
+        outputs: Mapping[str, str] | None = None,
+    ) -> None:
         self.states = tuple(states)
         self.parameters = tuple(parameters)
         missing = [s for s in self.states if s not in equations.diff_eq_names]
@@ -179,8 +230,20 @@ class Dynamics:
         self.balance = sympy.lambdify([v, *params], derivatives[self.states[0]].xreplace(infs), modules=_MODULES)
 
     def partial(self, name: str, wrt: str | None = None):
-        """``f(*states, *parameters)``: the derivative of output ``name`` with respect to one state
-        (default: the potential), the other states held (exact, from the symbolic expression)."""
+        """Return the derivative of output ``name`` with respect to one state, the other states held.
+
+        Parameters
+        ----------
+        name : str
+            An output (or a state's derivative) of :attr:`expressions`.
+        wrt : str, optional
+            The state (default: the potential).
+
+        Returns
+        -------
+        callable
+            ``f(*states, *parameters)``: the exact derivative, from the symbolic expression.
+        """
         key = (name, wrt or self.states[0])
         if key not in self._partials:
             symbols = {s.name: s for s in self.expressions[name].free_symbols}
@@ -190,10 +253,22 @@ class Dynamics:
         return self._partials[key]
 
     def steady_potentials(self, params: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Every steady-state potential (volt, SI) in ``V_RANGE``, for P parameter points at once.
+        """Find every steady-state potential in :data:`V_RANGE`, for P parameter points at once.
 
-        ``params`` are 1-d arrays of length P (one per entry of ``self.parameters``; none: P = 1).
-        Returns ``(point, v)``: for each root found, its parameter point's index and v.
+        Parameters
+        ----------
+        params : sequence of ndarray
+            1-d arrays of length P (one per entry of ``self.parameters``; none: P = 1), SI.
+
+        Returns
+        -------
+        point : ndarray of int
+            For each root found, its parameter point's index.
+        v : ndarray
+            For each root found, the potential (volt, SI).
+
+        Notes
+        -----
         Roots are bracketed on a 0.1 mV grid and refined by vectorised bisection.
         """
         grid = np.broadcast_to(_V_GRID[:, None], (_V_GRID.size, len(params[0]) if params else 1))
@@ -221,27 +296,79 @@ class Dynamics:
         return point[genuine], root[genuine]
 
     def gates_at(self, v: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
-        """The full state at potentials ``v`` with every gate at its steady state: shape (R, n states)."""
+        """Return the full state at potentials ``v`` with every gate at its steady state.
+
+        Parameters
+        ----------
+        v : ndarray
+            Potentials (volt, SI), shape (R,).
+        params : sequence of ndarray
+            The parameters' values (SI), one array per entry of ``self.parameters``, broadcast
+            with the states.
+
+        Returns
+        -------
+        ndarray
+            Shape (R, n states): v, then every gate (SI).
+        """
         v = np.asarray(v, dtype=float)
-        return np.column_stack([v, *(np.broadcast_to(self.gate_inf[g](v, *params), v.shape)
-                                     for g in self.states[1:])])
+        return np.column_stack([v, *(np.broadcast_to(self.gate_inf[g](v, *params), v.shape) for g in self.states[1:])])
 
     def outputs_at(self, x: np.ndarray, params: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
-        """Every output at states ``x`` (shape (R, n), SI)."""
+        """Evaluate every output at states ``x``.
+
+        Parameters
+        ----------
+        x : ndarray
+            States, shape (R, n), SI.
+        params : sequence of ndarray
+            The parameters' values (SI), one array per entry of ``self.parameters``, broadcast
+            with the states.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Output name -> values, shape (R,), SI.
+        """
         with np.errstate(all="ignore"):
             return {name: np.broadcast_to(f(*x.T, *params), x.shape[:1]) for name, f in self.output.items()}
 
     def balance_slope(self, v: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
-        """-d(dv/dt)/dv along the steady states (gates following), 1/s, by central differences (0.1 uV).
+        """Return -d(dv/dt)/dv along the steady states (gates following), by central differences (0.1 uV).
 
-        Times the capacitance, this is the steady-state slope conductance.
+        Parameters
+        ----------
+        v : ndarray
+            Potentials (volt, SI).
+        params : sequence of ndarray
+            The parameters' values (SI), one array per entry of ``self.parameters``, broadcast
+            with the states.
+
+        Returns
+        -------
+        ndarray
+            In 1/s. Times the capacitance, this is the steady-state slope conductance.
         """
         h = 1e-7
         with np.errstate(all="ignore"):
             return (np.asarray(self.balance(v - h, *params)) - np.asarray(self.balance(v + h, *params))) / (2 * h)
 
     def jacobian(self, x: np.ndarray, params: Sequence[np.ndarray]) -> np.ndarray:
-        """d(rhs)/d(state) at states ``x`` (shape (R, n), SI), by central differences: (R, n, n) in 1/s."""
+        """Return the Jacobian d(rhs)/d(state) at states ``x``, by central differences.
+
+        Parameters
+        ----------
+        x : ndarray
+            States, shape (R, n), SI.
+        params : sequence of ndarray
+            The parameters' values (SI), one array per entry of ``self.parameters``, broadcast
+            with the states.
+
+        Returns
+        -------
+        ndarray
+            Shape (R, n, n), in 1/s.
+        """
         n = len(self.states)
         jac = np.empty((x.shape[0], n, n))
         for j in range(n):

@@ -20,13 +20,24 @@ from brian2.units.fundamentalunits import DimensionMismatchError, get_dimensions
 
 from .errors import ModelError
 
-__all__ = ["FUNCTIONS", "MAX_LENGTH", "QUANTITY_UNITS", "check_dimensions", "evaluate", "expression_names",
-           "exprel", "parse_quantity"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_LENGTH",
+    "QUANTITY_UNITS",
+    "check_dimensions",
+    "evaluate",
+    "expression_names",
+    "exprel",
+    "parse_quantity",
+]
 
 
 def _power(base, exponent):
-    """``base**exponent``, the exponent a plain number: Brian2 recurses without end on a dimensioned
-    exponent and fails on a dimensionless Unit (``mV/mV``)."""
+    """Compute ``base**exponent``, the exponent a plain number.
+
+    Brian2 recurses without end on a dimensioned exponent and fails on a dimensionless Unit
+    (``mV/mV``).
+    """
     if not get_dimensions(exponent).is_dimensionless:
         raise DimensionMismatchError("an exponent must be dimensionless", get_dimensions(exponent))
     exponent = np.asarray(exponent, dtype=float)
@@ -34,7 +45,18 @@ def _power(base, exponent):
 
 
 def exprel(x):
-    """(exp(x) - 1)/x, equal to 1 at x = 0 and accurate near it (Brian2's ``exprel``)."""
+    """Compute (exp(x) - 1)/x, equal to 1 at x = 0 and accurate near it (Brian2's ``exprel``).
+
+    Parameters
+    ----------
+    x : float or array_like
+        Dimensionless.
+
+    Returns
+    -------
+    float or ndarray
+        ``expm1(x)/x``, 1 where x = 0.
+    """
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x == 0, 1.0, np.expm1(x) / np.where(x == 0, 1.0, x))
@@ -93,7 +115,7 @@ MAX_LENGTH = 10_000
 
 
 def _short(text: str) -> str:
-    """``repr(text)``, cut to its first 60 characters if longer."""
+    """Return ``repr(text)``, cut to its first 60 characters if longer."""
     return repr(text) if len(text) <= 60 else f"{text[:60]!r}... ({len(text)} characters)"
 
 
@@ -119,19 +141,39 @@ def _parse(text: str, *, source: str | None, key: str | None) -> ast.Expression:
 
 
 def _check_finite(text: str, value, *, source: str | None, key: str | None):
-    """``value`` if it is real and finite, with finite unit exponents; ModelError otherwise."""
+    """Return ``value`` if it is real and finite, with finite unit exponents; raise ModelError otherwise."""
     numbers = np.asarray(value)
     if numbers.dtype.kind not in "biuf" or not np.all(np.isfinite(numbers)):
         hint = "; a 0/0 that has a limit can be written with exprel" if np.any(np.isnan(numbers)) else ""
-        raise ModelError(f"{_short(text)} gives {value!r}: expected a finite real number{hint}",
-                         source=source, key=key)
+        raise ModelError(f"{_short(text)} gives {value!r}: expected a finite real number{hint}", source=source, key=key)
     if not np.all(np.isfinite(get_dimensions(value)._dims)):
         raise ModelError(f"{_short(text)} gives a unit raised to an infinite power", source=source, key=key)
     return value
 
 
 def expression_names(text: str, *, source: str | None = None, key: str | None = None) -> set[str]:
-    """The variable names an expression uses, after checking it is plain arithmetic."""
+    """Return the variable names an expression uses, after checking it is plain arithmetic.
+
+    Parameters
+    ----------
+    text : str
+        The expression.
+    source : str, optional
+        Where the text came from (a model file), for the message.
+    key : str, optional
+        The key it was given under, for the message.
+
+    Returns
+    -------
+    set of str
+        The names, without the functions (:data:`FUNCTIONS`) it calls.
+
+    Raises
+    ------
+    ModelError
+        If the text is too long, does not parse, or is not plain arithmetic (numbers, names,
+        ``+ - * / **``, unary ``+`` and ``-``, and one-argument calls of :data:`FUNCTIONS`).
+    """
     tree = _parse(text, source=source, key=key)
     names: set[str] = set()
     called: set[int] = set()  # the ast.Name nodes that are called (ast.walk reaches a call before its name)
@@ -148,8 +190,11 @@ def expression_names(text: str, *, source: str | None = None, key: str | None = 
             called.add(id(node.func))
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS and id(node) not in called:
-                raise ModelError(f"{text!r} uses the function {node.id} without calling it, as in "
-                                 f"{node.id}(x)", source=source, key=key)
+                raise ModelError(
+                    f"{text!r} uses the function {node.id} without calling it, as in {node.id}(x)",
+                    source=source,
+                    key=key,
+                )
             names.add(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
@@ -161,9 +206,7 @@ def expression_names(text: str, *, source: str | None = None, key: str | None = 
             if type(node.op) not in _UNARY:
                 raise ModelError(f"{text!r} uses an operator other than unary + and -", source=source, key=key)
         elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
-            raise ModelError(
-                f"{text!r} is not plain arithmetic (found {type(node).__name__})", source=source, key=key
-            )
+            raise ModelError(f"{text!r} is not plain arithmetic (found {type(node).__name__})", source=source, key=key)
     return names - set(FUNCTIONS)
 
 
@@ -176,9 +219,31 @@ def evaluate(
 ):
     """Evaluate an arithmetic expression with the given name values (Quantities or arrays).
 
-    Numbers are floats (so ``10**10**10`` overflows rather than being computed
-    exactly). Unknown names, non-arithmetic syntax, inconsistent units, nesting
-    too deep to evaluate and results that are not finite (inf, nan) raise ModelError.
+    Parameters
+    ----------
+    text : str
+        The expression.
+    values : dict of str to object
+        Name -> value (Quantities or arrays).
+    source : str, optional
+        Where the text came from (a model file), for the message.
+    key : str, optional
+        The key it was given under, for the message.
+
+    Returns
+    -------
+    Quantity or ndarray
+        The value, real and finite.
+
+    Raises
+    ------
+    ModelError
+        For unknown names, non-arithmetic syntax, inconsistent units, nesting too deep to
+        evaluate and results that are not finite (inf, nan).
+
+    Notes
+    -----
+    Numbers are floats (so ``10**10**10`` overflows rather than being computed exactly).
     """
     names = expression_names(text, source=source, key=key)
     unknown = sorted(names - set(values))
@@ -188,6 +253,7 @@ def evaluate(
         )
 
     def walk(node):
+        """Evaluate one node of the checked tree."""
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant):
@@ -223,10 +289,29 @@ def parse_quantity(
 ) -> Quantity:
     """Read a quantity such as ``"120 mS/cm^2"`` and check it has the dimensions of ``unit``.
 
-    A number followed by a unit expression of Brian2 unit names (plus S, mS,
-    uS, pS and M). Temperatures may be given as ``"6.3 degC"``. Plain numbers are
-    accepted only for dimensionless quantities. ``unit=None`` accepts any dimensions.
-    The value must be finite (``"1e400 mS/cm^2"`` is an error).
+    Parameters
+    ----------
+    text : str, int or float
+        A number followed by a unit expression of Brian2 unit names (plus S, mS, uS, pS and M);
+        temperatures may be given as ``"6.3 degC"``. Plain numbers are accepted only for
+        dimensionless quantities.
+    unit : Quantity or None
+        The dimensions expected; None accepts any dimensions.
+    source : str, optional
+        Where the text came from (a model file), for the message.
+    key : str, optional
+        The key it was given under, for the message.
+
+    Returns
+    -------
+    Quantity
+        The value, finite (``"1e400 mS/cm^2"`` is an error).
+
+    Raises
+    ------
+    ModelError
+        If the text is not a number with a known unit expression, has the wrong dimensions, or
+        is not finite.
     """
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         text = repr(text)
@@ -261,9 +346,31 @@ def parse_quantity(
 
 
 def check_dimensions(value, unit: Quantity, what: str, *, source: str | None = None, key: str | None = None):
-    """Raise ModelError unless ``value`` has the dimensions of ``unit``."""
+    """Check that ``value`` has the dimensions of ``unit``.
+
+    Parameters
+    ----------
+    value : Quantity or float
+        The value.
+    unit : Quantity
+        A value with the dimensions expected.
+    what : str
+        What the value is, for the message.
+    source : str, optional
+        Where the text came from (a model file), for the message.
+    key : str, optional
+        The key it was given under, for the message.
+
+    Returns
+    -------
+    Quantity or float
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ModelError
+        If the dimensions differ.
+    """
     if get_dimensions(value) != get_dimensions(unit):
-        raise ModelError(
-            f"{what} must have the dimensions of {unit!r}, got {value!r}", source=source, key=key
-        )
+        raise ModelError(f"{what} must have the dimensions of {unit!r}, got {value!r}", source=source, key=key)
     return value

@@ -2,7 +2,7 @@
 
 A model file has a ``description`` and ``reference``, a ``[cell]`` table
 (``C_m``, ``area``, ``temperature``, optional ``spike_threshold``, and the measured time steps
-``dt``, ``dt_stable`` with their provenance ``dt_source``, see :attr:`Cell.dt`), an
+``dt``, ``dt_stable`` with their provenance ``dt_source``, see :attr:`Cell.dt <brian2energy.cell.Cell.dt>`), an
 ``[ions.<name>]`` table per ion (``E`` and/or ``inside``/``outside``), an
 array of ``[[mechanisms]]`` tables, each with a ``type`` and its keys, and an optional
 ``[concentrations]`` table (``volume_inside``, ``volume_outside``, ``inside``, ``outside``
@@ -52,7 +52,18 @@ _ANY = None  # a channel's own parameters may have any dimensions
 
 
 def list_models() -> dict[str, str]:
-    """The models that ship with brian2energy: name -> one-line description."""
+    """List the models that ship with brian2energy.
+
+    Returns
+    -------
+    dict of str to str
+        Model name (for :func:`load_model`) -> its one-line description, sorted by name.
+
+    Raises
+    ------
+    ModelError
+        If a shipped model file cannot be read or is malformed TOML.
+    """
     out = {}
     for entry in sorted(_MODEL_DIR.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml"):
@@ -61,7 +72,39 @@ def list_models() -> dict[str, str]:
 
 
 def load_model(name_or_path: str | Path) -> Cell:
-    """Read a model by name (``"squid_axon_hh1952"``) or from a ``.toml`` file path."""
+    """Read a model by name (``"squid_axon_hh1952"``) or from a ``.toml`` file path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        The name of a shipped model (see :func:`list_models`), or the path of a model file.
+
+    Returns
+    -------
+    Cell
+        The cell the file describes, named after the model (or the file's stem), with its
+        ``description``, ``reference`` and measured steps (``dt``, ``dt_stable``, ``dt_source``).
+
+    Raises
+    ------
+    ModelError
+        If there is no such model or file, the file is not UTF-8 text or not valid TOML, or any
+        key is missing, unknown, of the wrong type or units, or not physical; the message names
+        the file, the key, the value given and what was expected.
+
+    Notes
+    -----
+    The format (every key) is described in :mod:`brian2energy.modelfile`. Quantities are read
+    by :func:`~brian2energy.expressions.parse_quantity` and rate expressions checked with
+    :mod:`ast`, never executed.
+
+    Examples
+    --------
+    >>> from brian2 import defaultclock
+    >>> from brian2energy import load_model
+    >>> cell = load_model("squid_axon_hh1952")
+    >>> defaultclock.dt = cell.dt
+    """
     text = str(name_or_path)
     candidate = _MODEL_DIR / f"{text}.toml"
     if candidate.is_file():
@@ -69,19 +112,18 @@ def load_model(name_or_path: str | Path) -> Cell:
     elif Path(text).is_file():
         source, path = text, Path(text)
     else:
-        raise ModelError(
-            f"no model named {text!r} and no such file; the models are {sorted(list_models())}"
-        )
+        raise ModelError(f"no model named {text!r} and no such file; the models are {sorted(list_models())}")
     return _build(_read(path, source), source, Path(text).stem if path is not candidate else text)
 
 
 def _read(path, source: str) -> dict[str, Any]:
-    """The TOML data in a model file (UTF-8, with or without a byte-order mark)."""
+    """Read the TOML data in a model file (UTF-8, with or without a byte-order mark)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ModelError(f"not a UTF-8 text file ({exc.reason} at byte {exc.start}); expected a TOML model file",
-                         source=source) from None
+        raise ModelError(
+            f"not a UTF-8 text file ({exc.reason} at byte {exc.start}); expected a TOML model file", source=source
+        ) from None
     except OSError as exc:
         raise ModelError(f"cannot be read ({exc.strerror or exc})", source=source) from None
     try:
@@ -91,8 +133,11 @@ def _read(path, source: str) -> dict[str, Any]:
 
 
 def _typed(value: Any, kind: type | tuple, source: str, key: str) -> Any:
-    """``value`` if it is a TOML value of ``kind``, else a ModelError naming it. A bool is not a number here,
-    although Python's ``bool`` is an ``int``: ``q10 = true`` is an error, not 1."""
+    """Return ``value`` if it is a TOML value of ``kind``, else raise a ModelError naming it.
+
+    A bool is not a number here, although Python's ``bool`` is an ``int``: ``q10 = true`` is an
+    error, not 1.
+    """
     kinds = kind if isinstance(kind, tuple) else (kind,)
     bool_as_number = isinstance(value, bool) and bool not in kinds and (int in kinds or float in kinds)
     if isinstance(value, kinds) and not bool_as_number:
@@ -111,9 +156,11 @@ class _Table:
         self.data, self.source, self.where, self.used = dict(data), source, where, set()
 
     def key(self, name: str) -> str:
+        """Return the dotted key of ``name`` in this table, for messages."""
         return f"{self.where}.{name}" if self.where else name
 
     def raw(self, name: str, default: Any = ..., kind: type | tuple = object) -> Any:
+        """Return the value of ``name`` checked to be of ``kind`` (``default`` if absent; required without one)."""
         self.used.add(name)
         if name not in self.data:
             if default is ...:
@@ -122,8 +169,11 @@ class _Table:
         return _typed(self.data[name], kind, self.source, self.key(name))
 
     def ion(self, name: str) -> str | dict[str, int | float]:
-        """An ion declaration: one ion's name (``"K"``), or a table of ion name -> share of the current
-        (``{Na = 0.4, K = 0.6}``). Which names are ions, and that shares sum to 1, the mechanism checks."""
+        """Read an ion declaration: one ion's name (``"K"``), or a table of ion name -> share of the current.
+
+        E.g. ``{Na = 0.4, K = 0.6}``. Which names are ions, and that shares sum to 1, the mechanism
+        checks.
+        """
         value = self.raw(name, kind=(str, dict))
         if isinstance(value, str):
             return value
@@ -131,22 +181,23 @@ class _Table:
         return {ion: shares.raw(ion, kind=(int, float)) for ion in shares.data}
 
     def names(self, name: str, default: Any = ...) -> list[str]:
-        """A list of names (ions: ``["Na", "K"]``), each checked to be a string."""
+        """Read a list of names (ions: ``["Na", "K"]``), each checked to be a string."""
         value = self.raw(name, default, list)
         return [_typed(item, str, self.source, f"{self.key(name)}[{i}]") for i, item in enumerate(value)]
 
     def quantity(self, name: str, unit: Quantity | None, default: Any = ...) -> Any:
-        """A quantity with the dimensions of ``unit`` (any dimensions if ``unit`` is None)."""
+        """Read a quantity with the dimensions of ``unit`` (any dimensions if ``unit`` is None)."""
         text = self.raw(name, default, (str, int, float))
         if text is default:
             return default
         return parse_quantity(text, unit, source=self.source, key=self.key(name))
 
     def quantities(self, units: Mapping[str, Quantity]) -> dict[str, Any]:
-        """The quantities among ``units`` (name -> unit) that the table gives; absent ones are left out."""
+        """Read the quantities among ``units`` (name -> unit) that the table gives; absent ones are left out."""
         return {name: self.quantity(name, unit) for name, unit in units.items() if name in self.data}
 
     def finish(self) -> None:
+        """Refuse the keys no reader used (unknown keys)."""
         unknown = sorted(set(self.data) - self.used)
         if unknown:
             raise ModelError(
@@ -167,14 +218,17 @@ def _gate(data: Any, source: str, where: str) -> Gate:
 
 
 def _chain(t: _Table) -> list[list[str]] | None:
-    """A chain gate's transitions: a list of [forward, backward] rate expressions."""
+    """Read a chain gate's transitions: a list of [forward, backward] rate expressions."""
     pairs = t.raw("chain", None, list)
     if pairs is None:
         return None
     for k, pair in enumerate(pairs):
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(r, str) for r in pair)):
-            raise ModelError(f"expected a pair of rate expressions [forward, backward], got {pair!r}",
-                             source=t.source, key=f"{t.key('chain')}[{k}]")
+            raise ModelError(
+                f"expected a pair of rate expressions [forward, backward], got {pair!r}",
+                source=t.source,
+                key=f"{t.key('chain')}[{k}]",
+            )
     return pairs
 
 
@@ -209,10 +263,16 @@ def _pump(t: _Table) -> NaKPump:
 
 #: Mechanism types a model file may name, each reading its own keys.
 MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
-    "NaV_HH52": lambda t: NaV_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str), t.quantity(
-        "single_channel_conductance", siemens, NaV_HH52.SINGLE_CHANNEL_CONDUCTANCE)),
-    "Kdr_HH52": lambda t: Kdr_HH52(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str), t.quantity(
-        "single_channel_conductance", siemens, Kdr_HH52.SINGLE_CHANNEL_CONDUCTANCE)),
+    "NaV_HH52": lambda t: NaV_HH52(
+        t.quantity("g", _CONDUCTANCE),
+        t.raw("name", "NaV", str),
+        t.quantity("single_channel_conductance", siemens, NaV_HH52.SINGLE_CHANNEL_CONDUCTANCE),
+    ),
+    "Kdr_HH52": lambda t: Kdr_HH52(
+        t.quantity("g", _CONDUCTANCE),
+        t.raw("name", "Kdr", str),
+        t.quantity("single_channel_conductance", siemens, Kdr_HH52.SINGLE_CHANNEL_CONDUCTANCE),
+    ),
     "Leak": lambda t: Leak(t.raw("ion", kind=str), t.quantity("g", _CONDUCTANCE)),
     "GHKLeak": lambda t: GHKLeak(t.raw("ion", kind=str), t.quantity("P", meter / second)),
     "Leak.split": lambda t: Leak.split(
@@ -222,14 +282,23 @@ MECHANISM_TYPES: dict[str, Callable[[_Table], Mechanism | Any]] = {
     "NaKPump.hill": lambda t: NaKPump.hill(
         t.quantity("I_max", amp / meter**2), t.quantity("K_half", mmolar), t.raw("n", 3.0, (int, float))
     ),
-    "NaKPump.hubel_dahlem": lambda t: NaKPump.hubel_dahlem(**t.quantities(
-        {"I_max": amp / meter**2, "Na_half": mmolar, "Na_slope": mmolar, "K_half": mmolar, "K_slope": mmolar})),
+    "NaKPump.hubel_dahlem": lambda t: NaKPump.hubel_dahlem(
+        **t.quantities(
+            {"I_max": amp / meter**2, "Na_half": mmolar, "Na_slope": mmolar, "K_half": mmolar, "K_slope": mmolar}
+        )
+    ),
     "NaKPump.kager": lambda t: NaKPump.kager(
-        t.quantity("I_max", amp / meter**2), **t.quantities({"K_m_K": mmolar, "K_m_Na": mmolar})),
+        t.quantity("I_max", amp / meter**2), **t.quantities({"K_m_K": mmolar, "K_m_Na": mmolar})
+    ),
     "NaKPump.cressman": lambda t: NaKPump.cressman(**t.quantities({"I_max": amp / meter**2})),
-    "NaV_HD2014": lambda t: NaV_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str),
-                                       t.raw("k_channel", "Kdr", str)),
-    "Kdr_HD2014": lambda t: Kdr_HD2014(t.quantity("g", _CONDUCTANCE), t.raw("name", "Kdr", str)),
+    "NaV_HD2014": lambda t: NaV_HD2014(
+        t.quantity("g", _CONDUCTANCE), t.raw("name", "NaV", str), t.raw("k_channel", "Kdr", str)
+    ),
+    "Kdr_HD2014": lambda t: Kdr_HD2014(
+        t.quantity("g", _CONDUCTANCE),
+        t.raw("name", "Kdr", str),
+        t.quantity("single_channel_conductance", siemens, None),
+    ),
     "Channel": _channel,
 }
 
@@ -245,8 +314,11 @@ def _concentrations(data: Any, source: str) -> Concentrations:
         elif kind == "Bath":
             reservoir = Bath(**r.quantities({"rate": 1 / second, "K_bath": mmolar}))
         else:
-            raise ModelError(f"unknown reservoir {kind!r}; expected 'GlialBuffer' or 'Bath'", source=source,
-                             key="concentrations.reservoir.type")
+            raise ModelError(
+                f"unknown reservoir {kind!r}; expected 'GlialBuffer' or 'Bath'",
+                source=source,
+                key="concentrations.reservoir.type",
+            )
         r.finish()
     conc = Concentrations(
         t.quantity("volume_inside", meter**3),
@@ -277,16 +349,24 @@ def _mechanism(data: Any, source: str, where: str):
 
 
 def _steps(cell: _Table) -> dict[str, Any]:
-    """The ``[cell]`` table's measured steps: ``dt`` and ``dt_stable`` positive times, ``dt`` not above
-    ``dt_stable``, ``dt_source`` a string."""
+    """Read the ``[cell]`` table's measured steps.
+
+    ``dt`` and ``dt_stable`` positive times, ``dt`` not above ``dt_stable``, ``dt_source`` a string.
+    """
     steps = {name: cell.quantity(name, second, None) for name in ("dt", "dt_stable")}
     for name, value in steps.items():
         if value is not None and not float(value) > 0:
-            raise ModelError(f"must be a positive time step such as \"0.025 ms\", got {cell.data[name]!r}",
-                             source=cell.source, key=cell.key(name))
+            raise ModelError(
+                f'must be a positive time step such as "0.025 ms", got {cell.data[name]!r}',
+                source=cell.source,
+                key=cell.key(name),
+            )
     if None not in steps.values() and float(steps["dt"]) > float(steps["dt_stable"]) * (1 + 1e-9):
-        raise ModelError(f"{cell.data['dt']!r} is larger than dt_stable = {cell.data['dt_stable']!r}, the largest "
-                         "stable step", source=cell.source, key=cell.key("dt"))
+        raise ModelError(
+            f"{cell.data['dt']!r} is larger than dt_stable = {cell.data['dt_stable']!r}, the largest stable step",
+            source=cell.source,
+            key=cell.key("dt"),
+        )
     return {**steps, "dt_source": cell.raw("dt_source", "", str)}
 
 

@@ -6,14 +6,14 @@ Everything is linear about the resting state of :func:`~brian2energy.frequency.f
 and single-channel conductance ``gamma`` has ``N = g area / gamma`` channels, each open when all
 its gate subunits are (``x_j`` raised to ``a_j``: ``a_j`` independent two-state subunits with
 steady state ``x_j`` and time constant ``tau_j`` at rest). For one channel the open state's
-autocovariance is (Chen & Hill 1973; DeFelice 1981, Introduction to Membrane Noise, ch. 8)
+autocovariance is (Chen & Hill 1973; DeFelice 1981, Introduction to Membrane Noise, ch. 8)::
 
     C(t) = prod_j [x_j^2 + x_j (1 - x_j) exp(-|t|/tau_j)]^a_j - prod_j x_j^(2 a_j),
 
 a sum of exponentials (expand the binomials: the term with k_j decaying subunits of gate j has rate
 sum_j k_j/tau_j and weight prod_j C(a_j, k_j) x_j^(2 a_j - k_j) (1 - x_j)^k_j), so the
 conductance noise of the N channels is a sum of Lorentzians, and the whole-cell current noise
-(one-sided, A^2/Hz) is
+(one-sided, A^2/Hz) is::
 
     S_I(f) = N gamma^2 (v - E)^2 sum_terms w 4 tau / (1 + (2 pi f tau)^2),  tau = 1/rate;
 
@@ -24,7 +24,7 @@ no noise power at any finite frequency. Mechanisms that are not gated channels (
 light conductance without gates) add no channel noise here.
 
 **Voltage noise.** Each noise current is injected into the membrane like ``I_inj``, so the voltage
-noise is S_v(f) = |Z(f)|^2 S_I(f), summed over independent sources. The channels' own gating
+noise is ``S_v(f) = |Z(f)|^2 S_I(f)``, summed over independent sources. The channels' own gating
 feedback is in Z (the linear-noise approximation, valid while the fluctuations are small enough
 that the membrane stays linear: a few mV at most).
 """
@@ -57,13 +57,30 @@ _GRID = np.logspace(-3, 6, 1801)
 class MembraneNoise:
     """The noise at rest, per source and in total (arrays over parameter points, frequencies last).
 
-    * ``frequencies`` (Hz); ``channels``: mechanism name -> number of channels N (per cell);
-    * ``current``: source name -> one-sided whole-cell current-noise spectrum (amp**2/Hz); a
-      channel's source is its mechanism name, a user's the key it was given under;
-    * ``voltage`` (volt**2/Hz): the total voltage-noise spectrum, ``voltage_by_source`` each part;
-    * ``variance`` (volt**2) and ``std`` (volt): integrated over all frequencies;
-      ``variance_by_source``; ``current_variance``: each source's current variance (amp**2);
-    * ``corner_frequency``: where the voltage spectrum falls to half its peak, above the peak.
+    Returned by :func:`membrane_noise`. A channel's source is its mechanism name, a user's current
+    noise the key it was given under.
+
+    Attributes
+    ----------
+    frequencies : Quantity (Hz)
+        The frequencies the spectra are given at.
+    channels : dict of str to ndarray
+        Mechanism name -> number of channels N (per cell).
+    current : dict of str to Quantity (amp**2/Hz)
+        Source name -> one-sided whole-cell current-noise spectrum.
+    voltage : Quantity (volt**2/Hz)
+        The total one-sided voltage-noise spectrum.
+    voltage_by_source : dict of str to Quantity (volt**2/Hz)
+        Each source's part of ``voltage``.
+    variance : Quantity (volt**2)
+        The voltage variance, integrated over all frequencies (see also :attr:`std`).
+    variance_by_source : dict of str to Quantity (volt**2)
+        Each source's part of ``variance``.
+    current_variance : dict of str to Quantity (amp**2)
+        Each source's current variance.
+    corner_frequency : Quantity (Hz)
+        Where the voltage spectrum falls to half its peak, above the peak (NaN if it does not
+        below 1 MHz).
     """
 
     frequencies: Quantity
@@ -82,19 +99,32 @@ class MembraneNoise:
         return np.sqrt(self.variance)
 
     def __str__(self) -> str:
-        parts = ", ".join(f"{name} {span(np.sqrt(var) / (1e-3 * volt), '.3g')}"
-                          for name, var in self.variance_by_source.items())
-        return (f"MembraneNoise(std {span(self.std / (1e-3 * volt), '.3g')} mV ({parts or 'no sources'}), "
-                f"corner {span(self.corner_frequency / Hz, '.3g')} Hz)")
+        """Return the standard deviation per source and the corner frequency."""
+        parts = ", ".join(
+            f"{name} {span(np.sqrt(var) / (1e-3 * volt), '.3g')}" for name, var in self.variance_by_source.items()
+        )
+        return (
+            f"MembraneNoise(std {span(self.std / (1e-3 * volt), '.3g')} mV ({parts or 'no sources'}), "
+            f"corner {span(self.corner_frequency / Hz, '.3g')} Hz)"
+        )
 
     __repr__ = __str__
 
 
 def channel_noise_terms(gates: list[tuple[int, np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The exponential terms (weight, time constant) of one channel's open-state autocovariance.
+    """Expand one channel's open-state autocovariance into exponential terms.
 
-    ``gates``: (power a_j, steady state x_j, time constant tau_j in seconds) per gate, arrays over
-    parameter points. The weights sum to p (1 - p), p = prod x_j^a_j (see the module docstring).
+    Parameters
+    ----------
+    gates : list of tuple of (int, ndarray, ndarray)
+        (power a_j, steady state x_j, time constant tau_j in seconds) per gate, arrays over
+        parameter points.
+
+    Returns
+    -------
+    list of tuple of (ndarray, ndarray)
+        The terms (weight, time constant in seconds) of C(t). The weights sum to p (1 - p),
+        p = prod x_j^a_j (see :mod:`brian2energy.noise`).
     """
     terms = []
     for ks in product(*(range(a + 1) for a, _, _ in gates)):
@@ -109,27 +139,79 @@ def channel_noise_terms(gates: list[tuple[int, np.ndarray, np.ndarray]]) -> list
 
 
 def _lorentzians(terms, f: np.ndarray) -> np.ndarray:
-    """sum_terms w 4 tau / (1 + (2 pi f tau)^2): rows (R, m) for terms of (R,) arrays."""
+    """Sum the Lorentzians w 4 tau / (1 + (2 pi f tau)^2) of the terms: rows (R, m) for terms of (R,) arrays."""
     out = 0.0
     for w, tau in terms:
         out = out + (w * 4 * tau)[:, None] / (1 + (2 * np.pi * f[None, :] * tau[:, None]) ** 2)
     return out
 
 
-def membrane_noise(model, frequencies: Quantity | None = None, *,
-                   single_channel_conductance: Mapping[str, Quantity] | None = None,
-                   current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
-                   channel_noise: bool = True, **params) -> MembraneNoise:
-    """The voltage noise of ``model`` at its resting state (see the module docstring).
+def membrane_noise(
+    model,
+    frequencies: Quantity | None = None,
+    *,
+    single_channel_conductance: Mapping[str, Quantity] | None = None,
+    current_noise: Mapping[str, Callable[[Quantity], Quantity]] | None = None,
+    channel_noise: bool = True,
+    **params,
+) -> MembraneNoise:
+    """Compute the voltage noise of ``model`` at its resting state.
 
-    ``frequencies``: Hz, non-negative (default 0.1 Hz to 10 kHz, as :func:`frequency_response`).
-    ``single_channel_conductance``: mechanism name -> conductance (siemens), overriding the
-    mechanism's own ``single_channel_conductance``; a gated channel with neither adds no channel
-    noise (an :class:`~brian2energy.errors.UnmodelledNoiseWarning` names it).
-    ``current_noise``: name -> function of frequency (a Brian2 quantity in Hz) returning a one-sided
-    whole-cell current-noise spectrum (amp**2/Hz), e.g. a photon shot noise or a synaptic
-    background; it is injected like ``I_inj``. ``channel_noise=False`` leaves every channel's noise out.
-    ``params`` override the model's constants as in :func:`~brian2energy.resting.resting_state`.
+    Parameters
+    ----------
+    model : Cell or EquationModel
+        The model.
+    frequencies : Quantity (Hz), optional
+        Non-negative (default 0.1 Hz to 10 kHz, as
+        :func:`~brian2energy.frequency.frequency_response`).
+    single_channel_conductance : dict of str to Quantity (siemens), optional
+        Mechanism name -> single-channel conductance, overriding the mechanism's own
+        ``single_channel_conductance``; a gated channel with neither adds no channel noise.
+    current_noise : dict of str to callable, optional
+        Name -> function of frequency (a Brian2 quantity in Hz) returning a one-sided whole-cell
+        current-noise spectrum (amp**2/Hz), e.g. a photon shot noise or a synaptic background;
+        it is injected like ``I_inj``.
+    channel_noise : bool, optional
+        False leaves every channel's noise out (default True).
+    **params : Quantity
+        Overrides of the model's constants as in :func:`~brian2energy.resting.resting_state`.
+
+    Returns
+    -------
+    MembraneNoise
+        The current and voltage spectra per source and in total, the variances and the corner
+        frequency.
+
+    Raises
+    ------
+    ModelError
+        If a ``single_channel_conductance`` key is not a gated channel of the model or its value
+        not a positive, finite conductance; a ``current_noise`` name is already a source, or its
+        function does not return a finite, non-negative spectrum in amp**2/Hz; a channel with an
+        instantaneous gate has a reversal that moves with the concentrations; or the frequencies
+        or the resting state are invalid (see :func:`~brian2energy.frequency.frequency_response`).
+
+    Warns
+    -----
+    UnmodelledNoiseWarning
+        For gated channels without a single-channel conductance, and for channels gated through
+        a kinetic scheme (a chain gate), whose noise is not modelled: both are left out.
+
+    Notes
+    -----
+    Channel noise is a sum of Lorentzians from each channel's open-state autocovariance (Chen &
+    Hill 1973; DeFelice 1981), the voltage noise ``|Z(f)|^2 S_I(f)`` summed over independent sources
+    (the linear-noise approximation); see :mod:`brian2energy.noise` for the derivation.
+
+    Examples
+    --------
+    >>> from brian2 import mV
+    >>> from brian2energy import load_model, membrane_noise
+    >>> noise = membrane_noise(load_model("squid_axon_hh1952"))
+    >>> sorted(noise.variance_by_source)
+    ['Kdr', 'NaV']
+    >>> 0 < float(noise.std / mV) < 5
+    True
     """
     f = _checked_frequencies(model, frequencies, "membrane_noise")
     rest, jac, capacitance, shape, constants = linearised(model, params, "membrane_noise")
@@ -138,13 +220,16 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
     mechanisms = {m.name: m for m in getattr(model, "mechanisms", ())}
     for name, gamma in gammas.items():
         if name not in mechanisms or not isinstance(mechanisms[name], Channel) or not mechanisms[name].gates:
-            raise ModelError(f"{model.name}: membrane_noise(single_channel_conductance=...): {name!r} is not a "
-                             f"gated channel of this model; its channels: "
-                             f"{sorted(n for n, m in mechanisms.items() if isinstance(m, Channel) and m.gates)}")
+            raise ModelError(
+                f"{model.name}: membrane_noise(single_channel_conductance=...): {name!r} is not a "
+                f"gated channel of this model; its channels: "
+                f"{sorted(n for n, m in mechanisms.items() if isinstance(m, Channel) and m.gates)}"
+            )
         check_dimensions(gamma, siemens, f"{model.name}: single_channel_conductance[{name!r}]")
         if not float(gamma) > 0 or not np.isfinite(float(gamma)):
-            raise ModelError(f"{model.name}: single_channel_conductance[{name!r}] must be positive and finite, "
-                             f"got {gamma!r}")
+            raise ModelError(
+                f"{model.name}: single_channel_conductance[{name!r}] must be positive and finite, got {gamma!r}"
+            )
     states = list(dynamics(model).states)
     v = np.asarray(rest.v, dtype=float).ravel()
     area = float(model.area)
@@ -169,23 +254,36 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
             x = np.asarray(rest.gates[f"{gate.name}_{name}"], dtype=float).ravel()
             gates.append((gate.power, x, -1 / jac[:, k, k]))
         drive, scale = _open_scale(model, mech, gates, rest, v, g, constants)
-        spectrum = n_channels[:, None] * float(gamma) ** 2 * (drive * scale)[:, None] ** 2 * _lorentzians(
-            channel_noise_terms(gates), grid)
+        spectrum = (
+            n_channels[:, None]
+            * float(gamma) ** 2
+            * (drive * scale)[:, None] ** 2
+            * _lorentzians(channel_noise_terms(gates), grid)
+        )
         sources[name] = spectrum
         channels[name] = n_channels.reshape(shape)
     if missing:
-        warnings.warn(UnmodelledNoiseWarning(
-            f"{model.name}: no single-channel conductance for {missing}: their channel noise is left out; give "
-            f"one with membrane_noise(..., single_channel_conductance={{{missing[0]!r}: 20*psiemens}})"), stacklevel=2)
+        warnings.warn(
+            UnmodelledNoiseWarning(
+                f"{model.name}: no single-channel conductance for {missing}: their channel noise is left out; give "
+                f"one with membrane_noise(..., single_channel_conductance={{{missing[0]!r}: 20*psiemens}})"
+            ),
+            stacklevel=2,
+        )
     if schemes:
-        warnings.warn(UnmodelledNoiseWarning(
-            f"{model.name}: {schemes} gate through a kinetic scheme (a chain gate): the channel noise of multi-state "
-            "schemes is not modelled and is left out"), stacklevel=2)
+        warnings.warn(
+            UnmodelledNoiseWarning(
+                f"{model.name}: {schemes} gate through a kinetic scheme (a chain gate): the channel noise of multi-state "
+                "schemes is not modelled and is left out"
+            ),
+            stacklevel=2,
+        )
     for name, spectrum_of in (current_noise or {}).items():
         if name in sources:
             raise ModelError(f"{model.name}: membrane_noise(current_noise=...): {name!r} is already a noise source")
-        value = checked_spectrum(model, "membrane_noise", f"current_noise[{name!r}]", spectrum_of, grid, amp**2 / Hz,
-                                 rows)
+        value = checked_spectrum(
+            model, "membrane_noise", f"current_noise[{name!r}]", spectrum_of, grid, amp**2 / Hz, rows
+        )
         sources[name] = value
     z2 = np.abs(_impedance(jac, capacitance, grid)) ** 2
     m = f.size
@@ -211,23 +309,69 @@ def membrane_noise(model, frequencies: Quantity | None = None, *,
 
 
 def log_grid_integral(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Per row, the integral over [0, inf) of ``values`` sampled on the logarithmic ``grid`` (Hz): the
-    trapezoidal rule in log f (df = f dlog f) plus the piece below ``grid[0]`` at the first value."""
+    """Integrate each row of a spectrum sampled on a logarithmic grid over [0, inf).
+
+    Parameters
+    ----------
+    values : ndarray
+        Shape (R, m): the spectra, in SI units per Hz.
+    grid : ndarray
+        Shape (m,): the logarithmic frequency grid (Hz).
+
+    Returns
+    -------
+    ndarray
+        Shape (R,): the trapezoidal rule in log f (df = f dlog f) plus the piece below ``grid[0]``
+        at the first value.
+    """
     y = values * grid
     return values[:, 0] * grid[0] + np.sum(0.5 * (y[:, 1:] + y[:, :-1]) * np.diff(np.log(grid)), axis=1)
 
 
-def checked_spectrum(model, caller: str, what: str, function, grid: np.ndarray, unit: Quantity, rows: int) -> np.ndarray:
-    """``function(grid*Hz)`` checked to be a finite, non-negative one-sided spectrum in ``unit``
-    (amp**2/Hz or volt**2/Hz): shape (rows, m)."""
+def checked_spectrum(
+    model, caller: str, what: str, function, grid: np.ndarray, unit: Quantity, rows: int
+) -> np.ndarray:
+    """Evaluate a user's spectrum on a grid, checked to be a finite, non-negative one-sided spectrum.
+
+    Parameters
+    ----------
+    model : Cell or EquationModel
+        The model, for messages.
+    caller : str
+        The public function's name, for messages.
+    what : str
+        The argument's name, for messages.
+    function : callable
+        Function of frequency (a Brian2 quantity in Hz) returning the spectrum.
+    grid : ndarray
+        The frequencies (Hz).
+    unit : Quantity
+        The spectrum's unit: amp**2/Hz or volt**2/Hz.
+    rows : int
+        The number of parameter points.
+
+    Returns
+    -------
+    ndarray
+        ``function(grid*Hz)`` in SI units, shape (rows, m).
+
+    Raises
+    ------
+    ModelError
+        If ``function`` is not callable or does not return a finite, non-negative quantity in
+        ``unit``.
+    """
     label = "amp**2/Hz" if get_dimensions(unit) == get_dimensions(amp**2 / Hz) else "volt**2/Hz"
     if not callable(function):
-        raise ModelError(f"{model.name}: {caller}: {what} must be a function of frequency (Hz) returning "
-                         f"{label}, got {function!r}")
+        raise ModelError(
+            f"{model.name}: {caller}: {what} must be a function of frequency (Hz) returning {label}, got {function!r}"
+        )
     value = function(grid * Hz)
     if not isinstance(value, Quantity) or get_dimensions(value) != get_dimensions(unit):
-        raise ModelError(f"{model.name}: {caller}: {what} must return a one-sided spectrum in {label} "
-                         f"(whole cell), got {value!r:.60}")
+        raise ModelError(
+            f"{model.name}: {caller}: {what} must return a one-sided spectrum in {label} "
+            f"(whole cell), got {value!r:.60}"
+        )
     value = np.asarray(value, dtype=float)
     value = np.broadcast_to(value, (rows, grid.size)) if value.ndim < 2 else value.reshape(rows, grid.size)
     if not np.all(np.isfinite(value)) or np.any(value < 0):
@@ -236,11 +380,12 @@ def checked_spectrum(model, caller: str, what: str, function, grid: np.ndarray, 
 
 
 def _open_scale(model, mech: Channel, gates, rest, v: np.ndarray, g: np.ndarray, constants: dict):
-    """(v - E, the product of the instantaneous gates' x**power) per point, from the channel's current at rest.
+    """Return (v - E, the product of the instantaneous gates' x**power) per point, from the current at rest.
 
     i = g prod(x**power) (v - E): with E fixed (its own E, or its ion's reversal, overridable) the
     instantaneous gates' product is what remains of i / (g (v - E) prod over the dynamic gates); a
-    channel without instantaneous gates gives v - E = i / (g prod(x**power)) even where E moves."""
+    channel without instantaneous gates gives v - E = i / (g prod(x**power)) even where E moves.
+    """
     current = np.asarray(rest.currents[f"i_{mech.name}"], dtype=float).ravel()
     dynamic = np.prod([x**a for a, x, _ in gates], axis=0)
     name = mech.reversal
@@ -248,8 +393,10 @@ def _open_scale(model, mech: Channel, gates, rest, v: np.ndarray, g: np.ndarray,
     instantaneous = len(gates) < len(mech.gates)
     if fixed is None:
         if instantaneous:
-            raise ModelError(f"{model.name}: membrane_noise: the reversal {name} of {mech.name!r} moves with the "
-                             "concentrations and the channel has an instantaneous gate: give it a fixed reversal E")
+            raise ModelError(
+                f"{model.name}: membrane_noise: the reversal {name} of {mech.name!r} moves with the "
+                "concentrations and the channel has an instantaneous gate: give it a fixed reversal E"
+            )
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(g * dynamic > 0, current / (g * dynamic), 0.0), np.ones_like(v)
     drive = v - np.asarray(fixed, dtype=float)
@@ -260,7 +407,7 @@ def _open_scale(model, mech: Channel, gates, rest, v: np.ndarray, g: np.ndarray,
 
 
 def _corner(spectrum: np.ndarray) -> np.ndarray:
-    """Per row: the frequency above the peak where the spectrum falls to half the peak (log-interpolated)."""
+    """Find per row the frequency above the peak where the spectrum falls to half the peak (log-interpolated)."""
     rows = np.arange(spectrum.shape[0])
     k = np.argmax(spectrum, axis=1)
     half = spectrum[rows, k] / 2

@@ -46,7 +46,7 @@ STABILITY_LADDER: tuple[Quantity, ...] = (*LADDER, 0.1 * ms)
 FALLBACK_DT = 0.01 * ms
 #: The methods the stored and derived steps are for; other methods are not checked.
 CHECKED_METHODS = ("rk4",)
-#: rk4's stability limit on the negative real axis: |lambda dt| <= 2.785.
+#: rk4's stability limit on the negative real axis: ``|lambda dt| <= 2.785``.
 RK4_REAL_LIMIT = 2.785
 #: Safety factor on that limit for the derived accurate step.
 SAFETY = 2.0
@@ -55,8 +55,21 @@ _RELATIVE = 1e-6  # steps within this relative distance of a ladder step are tha
 
 
 def snap_down(step: Quantity, ladder=LADDER) -> Quantity:
-    """The largest step of ``ladder`` not above ``step``; below the ladder, its smallest step halved
-    until it is not above ``step``."""
+    """Snap a step down to the largest step of ``ladder`` not above it.
+
+    Parameters
+    ----------
+    step : Quantity (second)
+        The step to snap.
+    ladder : sequence of Quantity (second), optional
+        The steps to choose from (default :data:`LADDER`).
+
+    Returns
+    -------
+    Quantity (second)
+        The largest step of ``ladder`` not above ``step``; below the ladder, its smallest step
+        halved until it is not above ``step``.
+    """
     s = float(step)
     fits = [x for x in ladder if float(x) <= s * (1 + _RELATIVE)]
     if fits:
@@ -68,14 +81,32 @@ def snap_down(step: Quantity, ladder=LADDER) -> Quantity:
 
 
 def derived_steps(cell) -> tuple[Quantity, Quantity | None, str]:
-    """``(dt, dt_stable, source)`` for a cell without measured steps, from its Jacobian.
+    """Derive ``(dt, dt_stable, source)`` for a cell without measured steps, from its Jacobian.
 
+    Parameters
+    ----------
+    cell : Cell
+        The cell.
+
+    Returns
+    -------
+    dt : Quantity (second)
+        The accurate step, snapped down to :data:`LADDER` (:func:`snap_down`) and not above
+        ``dt_stable``; :data:`FALLBACK_DT` if the dynamics cannot be analysed.
+    dt_stable : Quantity (second) or None
+        The stable step, a step of :data:`STABILITY_LADDER`; None if the dynamics cannot be
+        analysed (not checked).
+    source : str
+        How they were derived (the largest eigenvalues and the limits).
+
+    Notes
+    -----
     The Jacobian of the cell's equations (concentrations held; :meth:`engine.Dynamics.jacobian`)
     is evaluated at the states a spike passes through when its gates lag: the membrane at every
     ``v`` of a 2 mV grid over [-100, +60] mV, each time with every gate at its steady state of
     every other ``v'`` of that grid (``v' = v`` are the steady states themselves). Then
 
-    * ``dt_stable``: rk4 is linearly stable where |lambda dt| <= 2.785 (its limit on the negative
+    * ``dt_stable``: rk4 is linearly stable where ``|lambda dt| <= 2.785`` (its limit on the negative
       real axis) for every eigenvalue lambda of the Jacobian *at the steady states* (``v' = v``),
       snapped down to :data:`STABILITY_LADDER`;
     * ``dt``: half that limit for every eigenvalue over the whole grid (lagging gates included),
@@ -107,15 +138,42 @@ def derived_steps(cell) -> tuple[Quantity, Quantity | None, str]:
     accurate_limit = RK4_REAL_LIMIT / SAFETY / largest[1] * second
     dt_stable = snap_down(stable_limit, STABILITY_LADDER)
     dt = min(snap_down(accurate_limit), dt_stable, key=float)
-    source = (f"derived: largest |eigenvalue| of the Jacobian {largest[0]:.3g}/s at the steady states, "
-              f"{largest[1]:.3g}/s with lagging gates over [-100, 60] mV; rk4 limit |lambda dt| <= "
-              f"{RK4_REAL_LIMIT} (stable {stable_limit / ms:.3g} ms), half that for dt")
+    source = (
+        f"derived: largest |eigenvalue| of the Jacobian {largest[0]:.3g}/s at the steady states, "
+        f"{largest[1]:.3g}/s with lagging gates over [-100, 60] mV; rk4 limit |lambda dt| <= "
+        f"{RK4_REAL_LIMIT} (stable {stable_limit / ms:.3g} ms), half that for dt"
+    )
     return dt, dt_stable, source
 
 
 def check_step(cell, dt: Quantity, method: str, *, stacklevel: int = 2) -> None:
     """Refuse a step ``method`` cannot integrate stably for ``cell``; warn about one too coarse.
 
+    Parameters
+    ----------
+    cell : Cell
+        The cell (its :attr:`~brian2energy.cell.Cell.dt` and
+        :attr:`~brian2energy.cell.Cell.dt_stable` are the limits).
+    dt : Quantity (second)
+        The step.
+    method : str
+        The integration method's name.
+    stacklevel : int, optional
+        Passed on to :func:`warnings.warn`, plus one.
+
+    Raises
+    ------
+    ModelError
+        If ``dt`` is above ``cell.dt_stable`` (the message names the model, the step, the method
+        and the largest step that works).
+
+    Warns
+    -----
+    CoarseStepWarning
+        If ``dt`` is stable but above ``cell.dt``.
+
+    Notes
+    -----
     Only :data:`CHECKED_METHODS` are checked (the stored steps are measured for rk4; other
     methods have other stability regions: Euler's and rk2's are smaller, exponential Euler's
     covers the gates at any step, and none of them was measured here).
@@ -129,26 +187,48 @@ def check_step(cell, dt: Quantity, method: str, *, stacklevel: int = 2) -> None:
             f"{cell.name}: dt = {_ms(dt)} is too large for method {method!r}: this model is integrated "
             f"stably up to dt = {_ms(stable)} (larger steps blow up to NaN; {cell.dt_source}). Use "
             f"dt <= {_ms(stable)}, or dt = cell.dt = {_ms(cell.dt)} for spike times within 0.1 ms "
-            f"(defaultclock.dt = cell.dt, or neuron_group(..., dt=cell.dt))")
+            f"(defaultclock.dt = cell.dt, or neuron_group(..., dt=cell.dt))"
+        )
     if step > float(cell.dt) * (1 + _RELATIVE):
         warnings.warn(
             f"{cell.name}: dt = {_ms(dt)} is stable for {method!r} but larger than cell.dt = {_ms(cell.dt)}, "
             f"the largest step that keeps spike times within 0.1 ms of an accurate reference (v within 0.1 mV "
-            f"for a cell that does not fire): the 0.1 ms spike-time contract is not kept at this step", CoarseStepWarning, stacklevel=stacklevel + 1)
+            f"for a cell that does not fire): the 0.1 ms spike-time contract is not kept at this step",
+            CoarseStepWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _ms(step: Quantity) -> str:
+    """Format a step in ms."""
     return f"{float(step) / float(ms):g} ms"
 
 
 class StepCheck(BrianObject):
-    """Checks a group's step (:func:`check_step`) at the start of every run, with the step its clock
-    has then (``defaultclock.dt`` may change after the group was built). It does nothing during the
-    run (no code objects); :meth:`~brian2energy.cell.Cell.neuron_group` adds one to the group's
-    ``contained_objects``, so every network that runs the group runs the check (numpy, cython and
-    cpp_standalone alike: Brian2 calls ``before_run`` before it generates any code). Brian2 reports
-    an error raised there as a ``BrianObjectException`` naming this object (``step_check_<model>``),
-    whose cause is the :class:`~brian2energy.errors.ModelError` with the full message."""
+    """Check a group's step (:func:`check_step`) at the start of every run.
+
+    The step checked is the one its clock has then (``defaultclock.dt`` may change after the
+    group was built). It does nothing during the run (no code objects);
+    :meth:`~brian2energy.cell.Cell.neuron_group` adds one to the group's ``contained_objects``, so
+    every network that runs the group runs the check (numpy, cython and cpp_standalone alike:
+    Brian2 calls ``before_run`` before it generates any code).
+
+    Parameters
+    ----------
+    cell : Cell
+        The cell the group was made from.
+    group : brian2.NeuronGroup
+        The group (held by a weak reference).
+    method : str
+        The group's integration method.
+
+    Raises
+    ------
+    ModelError
+        At the start of a run, as :func:`check_step`. Brian2 reports an error raised there as a
+        ``BrianObjectException`` naming this object (``step_check_<model>``), whose cause is the
+        :class:`~brian2energy.errors.ModelError` with the full message.
+    """
 
     def __init__(self, cell, group, method: str) -> None:
         label = "".join(c if c.isalnum() or c == "_" else "_" for c in str(cell.name))
@@ -160,6 +240,13 @@ class StepCheck(BrianObject):
         self.checked: float | None = None
 
     def before_run(self, run_namespace) -> None:
+        """Check the clock's step, unless it is the one checked last.
+
+        Parameters
+        ----------
+        run_namespace : dict
+            Brian2's run namespace (unused).
+        """
         step = float(self.clock.dt)
         if step != self.checked:
             check_step(self.cell, self.clock.dt, self.method, stacklevel=1)

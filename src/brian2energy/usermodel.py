@@ -78,12 +78,20 @@ _PUMP = "pump"
 class Term:
     """One attributed term of the membrane equation.
 
-    ``name``: the reversal potential (or the pump current) that identifies it; ``ions``: what
-    it carries (``("pump",)`` for the pump); ``kind``: ``"own"`` or ``"synaptic"``;
-    ``current``: its whole-cell inward current (amp) as a Brian2 expression, ``g (E - v)`` (for
-    the pump: its outward current, one elementary charge per cycle); ``ion_currents``: ion -> the
-    whole-cell inward current of that ion (a split term: ``g_a (E_a - v)``, ``g_b (E_b - v)``,
-    which sum to ``current``).
+    Attributes
+    ----------
+    name : str
+        The reversal potential (or the pump current) that identifies it.
+    ions : tuple of str
+        What it carries (``("pump",)`` for the pump).
+    kind : str
+        ``"own"`` or ``"synaptic"``.
+    current : str
+        Its whole-cell inward current (amp) as a Brian2 expression, ``g (E - v)`` (for the pump:
+        its outward current, one elementary charge per cycle).
+    ion_currents : dict of str to str
+        Ion -> the whole-cell inward current of that ion (amp; a split term: ``g_a (E_a - v)``,
+        ``g_b (E_b - v)``, which sum to ``current``).
     """
 
     name: str
@@ -105,19 +113,51 @@ class EquationModel:
     (:func:`~brian2energy.rest.balance_rest` and its relatives) needs a ``Cell``'s per-ion leaks
     and pump, and refuses it.
 
-    Attributes: ``name``; ``potential`` (the membrane potential's name) and ``states`` (it, then
-    the other differential equations); ``terms`` (:class:`Term`); ``area`` (meter**2, or None for
-    whole-cell equations without one); ``capacitance`` (whole-cell, farad); ``C_m`` (per area, or
-    None without an area); ``per_area`` (whether the equations are written per area);
-    ``stimulus`` (the injected-current parameter the monitors record, or None);
-    ``analysis_parameters`` (each parameter of the equations, at 0 in the resting analysis).
+    Made by :func:`from_equations`, whose arguments the constructor's mirror (the constructor is
+    not meant to be called directly). The whole-cell capacitance (farad) is :attr:`capacitance`,
+    the one per area :attr:`C_m` (None without an area).
+
+    Attributes
+    ----------
+    name : str
+        The model's name in reports and errors.
+    potential : str
+        The membrane potential's name.
+    states : tuple of str
+        The potential, then the other differential equations' variables.
+    terms : tuple of Term
+        The attributed terms of the membrane equation (:class:`Term`).
+    area : Quantity (meter**2) or None
+        The membrane area per cell; None for whole-cell equations without one.
+    per_area : bool
+        Whether the equations are written per area.
+    stimulus : str or None
+        The injected-current parameter the monitors record, or None.
+    analysis_parameters : dict of str to Quantity
+        Each parameter of the equations, at 0 in the resting analysis.
+    namespace : dict of str to object
+        The constants the equations use, with ``elementary_charge``.
+    user_equations : brian2.Equations
+        The user's equations as given.
+    capacitance_name : str
+        The name of the membrane capacitance constant.
     """
 
     v_rest = None
 
-    def __init__(self, equations: Equations, namespace: dict, *, potential: str, capacitance: str,
-                 per_area: bool, area: Quantity | None, terms: Sequence[Term], stimulus: str | None,
-                 name: str) -> None:
+    def __init__(
+        self,
+        equations: Equations,
+        namespace: dict,
+        *,
+        potential: str,
+        capacitance: str,
+        per_area: bool,
+        area: Quantity | None,
+        terms: Sequence[Term],
+        stimulus: str | None,
+        name: str,
+    ) -> None:
         self.user_equations = equations
         self.namespace = namespace
         self.potential = potential
@@ -134,6 +174,7 @@ class EquationModel:
 
     @property
     def analysis_namespace(self) -> dict:
+        """The constants of :meth:`analysis_equations`: the model's namespace."""
         return self.namespace
 
     @property
@@ -155,16 +196,40 @@ class EquationModel:
         return next((t for t in self.terms if t.ions == (_PUMP,)), None)
 
     def permeabilities(self) -> dict[str, str]:
-        """No GHK leaks: the ratio P_Na/P_K is not defined for these equations."""
+        """Return no GHK leaks: the ratio P_Na/P_K is not defined for these equations.
+
+        Returns
+        -------
+        dict
+            Empty.
+        """
         return {}
 
     def counter_records(self, counters: bool | str = True) -> tuple[Counter, ...]:
-        """The energy counters :meth:`equations` adds in this counter mode, as records."""
-        entries = tuple(Counter(f"Q_{ion}_{t.name}", ion, t.name, t.kind, t.ion_currents[ion])
-                        for t in self.terms if t.ions != (_PUMP,) for ion in t.ions if ion in COUNTED_IONS)
+        """Return the energy counters :meth:`equations` adds in this counter mode, as records.
+
+        Parameters
+        ----------
+        counters : bool or str, optional
+            True (default), ``"totals"`` or False, as for :meth:`~brian2energy.cell.Cell.equations`.
+
+        Returns
+        -------
+        tuple of Counter
+            One :class:`~brian2energy.accounting.Counter` per integrated counter: ``Q_<ion>_<term>``
+            per term and counted ion, and ``ATP_pump`` with a pump term.
+        """
+        entries = tuple(
+            Counter(f"Q_{ion}_{t.name}", ion, t.name, t.kind, t.ion_currents[ion])
+            for t in self.terms
+            if t.ions != (_PUMP,)
+            for ion in t.ions
+            if ion in COUNTED_IONS
+        )
         pump = self.pump
-        pump_record = None if pump is None else Counter("ATP_pump", None, pump.name, "pump",
-                                                        f"{pump.current}/elementary_charge")
+        pump_record = (
+            None if pump is None else Counter("ATP_pump", None, pump.name, "pump", f"{pump.current}/elementary_charge")
+        )
         return counter_set(entries, pump_record, counters, self.name)
 
     @property
@@ -173,24 +238,48 @@ class EquationModel:
         return tuple(c.name for c in self.counter_records()) + ("Q_Na", "ATP_ions")
 
     def equations(self, counters: bool | str = True) -> Equations:
-        """The user's equations plus the energy counters (``counters``: True, False or ``"totals"``,
-        as for :meth:`~brian2energy.cell.Cell.equations`)."""
+        """Return the user's equations plus the energy counters.
+
+        Parameters
+        ----------
+        counters : bool or str, optional
+            True (default), False or ``"totals"``, as for :meth:`~brian2energy.cell.Cell.equations`.
+
+        Returns
+        -------
+        brian2.Equations
+            The user's equations with ``Q_<ion>_<term>`` (coulomb), ``Q_Na`` (``Q_Ca``), ``ATP_ions``
+            and, with a pump, ``ATP_pump`` (molecules).
+        """
         records = self.counter_records(counters)
         if not records:
             return self.user_equations
         return self.user_equations + Equations(counter_equations(records))
 
     def analysis_equations(self) -> Equations:
-        """The equations the resting analysis works on: the user's, without counters."""
+        """Return the equations the resting analysis works on: the user's, without counters.
+
+        Returns
+        -------
+        brian2.Equations
+            The user's equations.
+        """
         return self.user_equations
 
     def analysis_outputs(self) -> dict[str, str]:
-        """What the resting analysis reports besides the states: the user's current subexpressions
-        (amp or amp/meter**2), the integrand of every counter, the whole-cell capacitance and each
-        ion's inward current (:data:`~brian2energy.resting.CAPACITANCE`, :data:`~brian2energy.resting.FLUX`)."""
+        """Return what the resting analysis reports besides the states.
+
+        Returns
+        -------
+        dict of str to str
+            Name -> expression: the user's current subexpressions (amp or amp/meter**2), the
+            integrand of every counter, the whole-cell capacitance and each ion's inward current
+            (:data:`~brian2energy.resting.CAPACITANCE`, :data:`~brian2energy.resting.FLUX`).
+        """
         eqs = self.user_equations
-        currents = {n: n for n in eqs.subexpr_names
-                    if eqs[n].dim in (get_dimensions(amp), get_dimensions(amp / meter**2))}
+        currents = {
+            n: n for n in eqs.subexpr_names if eqs[n].dim in (get_dimensions(amp), get_dimensions(amp / meter**2))
+        }
         flux: dict[str, list[str]] = {}
         for t in self.terms:
             if t.ions == (_PUMP,):
@@ -200,32 +289,59 @@ class EquationModel:
                 for ion in t.ions:
                     flux.setdefault(ion, []).append(t.ion_currents[ion])
         area = f"*{_literal(self.area)}" if self.per_area else ""
-        return {**currents, **{c.name: c.integrand for c in self.counter_records()},
-                CAPACITANCE: f"{self.capacitance_name}{area}",
-                **{f"{FLUX}{ion}": " + ".join(terms) for ion, terms in flux.items()}}
+        return {
+            **currents,
+            **{c.name: c.integrand for c in self.counter_records()},
+            CAPACITANCE: f"{self.capacitance_name}{area}",
+            **{f"{FLUX}{ion}": " + ".join(terms) for ion, terms in flux.items()},
+        }
 
     def neuron_group(self, N: int, *, counters: bool | str = True, at_rest: bool = True, **kwargs) -> NeuronGroup:
-        """A plain ``NeuronGroup`` of ``N`` neurons with these equations and counters.
+        """Return a plain ``NeuronGroup`` of ``N`` neurons with these equations and counters.
 
-        ``kwargs`` (``threshold``, ``reset``, ``refractory``, ``method``, ``dt``, ...) go to
-        ``NeuronGroup``; the namespace is the model's. With ``at_rest`` the potential and every
-        gate start at the resting state (:func:`~brian2energy.resting.resting_state`, parameters
-        at 0), else at Brian2's defaults (zero) for the user to set. The group's counters are
-        recorded for the monitors and reports.
+        Parameters
+        ----------
+        N : int
+            The number of neurons; positive.
+        counters : bool or str, optional
+            The counter mode: True (default), ``"totals"`` or False.
+        at_rest : bool, optional
+            If True (default) the potential and every gate start at the resting state
+            (:func:`~brian2energy.resting.resting_state`, parameters at 0), else at Brian2's
+            defaults (zero) for the user to set.
+        **kwargs
+            Passed to ``NeuronGroup`` (``threshold``, ``reset``, ``refractory``, ``method``,
+            ``dt``, ...); not ``namespace``: the namespace is the model's. The counters are summed
+            once per step, the rest integrated by ``method`` (Brian2's default if not given).
+
+        Returns
+        -------
+        brian2.NeuronGroup
+            The group; its counters are recorded for the monitors and reports.
+
+        Raises
+        ------
+        ModelError
+            If ``N`` is not a positive whole number, ``namespace`` is given, or ``at_rest`` and
+            the model has no steady state.
         """
         if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
             raise ModelError(f"{self.name}: neuron_group(N): N must be a positive whole number of neurons, got {N!r}")
         if "namespace" in kwargs:
-            raise ModelError(f"{self.name}: neuron_group uses the model's namespace; change constants in "
-                             "from_equations(..., namespace=...)")
+            raise ModelError(
+                f"{self.name}: neuron_group uses the model's namespace; change constants in "
+                "from_equations(..., namespace=...)"
+            )
         records = self.counter_records(counters)
         initial = {}
         if at_rest:
             try:
                 initial = resting_values(self)
             except ModelError as err:
-                raise ModelError(f"{self.name}: cannot start the group at rest ({err}); pass at_rest=False and "
-                                 "set the initial values yourself") from None
+                raise ModelError(
+                    f"{self.name}: cannot start the group at rest ({err}); pass at_rest=False and "
+                    "set the initial values yourself"
+                ) from None
         kwargs["method"] = counted(kwargs.get("method", BRIAN2_DEFAULT_METHOD), [c.name for c in records])
         group = NeuronGroup(N, self.equations(counters), namespace=self.namespace, **kwargs)
         for state, value in initial.items():
@@ -234,6 +350,7 @@ class EquationModel:
         return group
 
     def __repr__(self) -> str:
+        """Return the model's name and what each term carries."""
         terms = ", ".join(f"{t.name}: {'/'.join(t.ions)}" for t in self.terms)
         return f"EquationModel({self.name!r}: {terms})"
 
@@ -251,24 +368,81 @@ def from_equations(
     name: str = "model",
     level: int = 0,
 ) -> EquationModel:
-    """A user's conductance-based Brian2 equations as an accounted model (see the module docstring).
+    """Make a user's conductance-based Brian2 equations an accounted model.
 
     Parameters
     ----------
-    eqs : Brian2 ``Equations`` or an equation string with the membrane equation ``d<potential>/dt``.
-    ions : each reversal potential in ``dv/dt`` -> the ion its term carries (``"Na"``), or two
+    eqs : brian2.Equations or str
+        Brian2 ``Equations`` or an equation string with the membrane equation ``d<potential>/dt``
+        (volt).
+    ions : dict of str to str or tuple of str
+        Each reversal potential in ``dv/dt`` -> the ion its term carries (``"Na"``), or two
         ions for a mixed conductance (``("Na", "K")``); a current term -> ``"pump"`` for the
         Na+/K+ pump.
-    area : membrane area per cell (meter**2): required for per-area equations (to count per
-        cell), optional for whole-cell ones (then per-area figures are available).
-    namespace : the constants the equations use; None takes the caller's variables, as
-        Brian2 resolves names (``level`` frames further up).
-    potential : the membrane potential's name.
-    capacitance : the name of the membrane capacitance constant, if its unit does not identify it.
-    synaptic : reversal names whose terms are synaptic inputs (booked as synapses in budgets).
-    stimulus : an injected-current parameter of the equations, recorded by ``EnergyMonitor``
-        (the resting cost measured in a run is taken where it is zero).
-    name : the model's name in reports and errors.
+    area : Quantity (meter**2), optional
+        Membrane area per cell: required for per-area equations (to count per cell), optional
+        for whole-cell ones (then per-area figures are available); positive.
+    namespace : dict, optional
+        The constants the equations use; None takes the caller's variables, as Brian2 resolves
+        names (``level`` frames further up).
+    potential : str, optional
+        The membrane potential's name (default ``"v"``).
+    capacitance : str, optional
+        The name of the membrane capacitance constant, if its unit does not identify it.
+    synaptic : sequence of str, optional
+        Reversal names whose terms are synaptic inputs (booked as synapses in budgets).
+    stimulus : str, optional
+        An injected-current parameter of the equations, recorded by
+        :class:`~brian2energy.energy.EnergyMonitor` (the resting cost measured in a run is taken
+        where it is zero).
+    name : str, optional
+        The model's name in reports and errors (default ``"model"``).
+    level : int, optional
+        How many frames above the caller to take the namespace from, when ``namespace`` is None.
+
+    Returns
+    -------
+    EquationModel
+        The equations with their terms attributed, ready for
+        :meth:`EquationModel.neuron_group`, :func:`~brian2energy.resting.resting_state` and the
+        monitors and reports of :mod:`brian2energy.energy`.
+
+    Raises
+    ------
+    ModelError
+        Naming the term: if the equations do not parse or have no ``d<potential>/dt`` in volt; a
+        name in ``ions`` is not in ``dv/dt`` or not an ion, a pair of ions or ``"pump"``; ``dv/dt``
+        is not linear in a named reversal or pump term; a split ion has no reversal of its own in
+        the map, or a mixed reversal lies outside its ions' reversal range; currents' units do not
+        match the membrane equation; the capacitance cannot be identified; per-area equations come
+        without ``area``; ``synaptic`` or ``stimulus`` name nothing suitable; or the equations use
+        the counters' names or another ``elementary_charge``.
+
+    Warns
+    -----
+    UnattributedCurrentWarning
+        For a volt-valued constant in which ``dv/dt`` is linear but that ``ions`` does not name:
+        its current is not counted.
+
+    Notes
+    -----
+    The conductance of each named term is read from the equation itself, ``g_E = C df/dE``,
+    and a mixed conductance is split into two parallel ones with the same total and reversal;
+    what is counted is what a :class:`~brian2energy.cell.Cell` counts (ions-restored
+    ``ATP_ions``, and with a pump the pump-turnover ``ATP_pump``). See
+    :mod:`brian2energy.usermodel` for how the ions of a term are found, what is counted and what
+    is refused.
+
+    Examples
+    --------
+    >>> from brian2 import mV, uF, cm, mS, um
+    >>> from brian2energy import from_equations
+    >>> model = from_equations("dv/dt = (gNa*(ENa - v) + gK*(EK - v))/Cm : volt",
+    ...                        ions={"ENa": "Na", "EK": "K"}, area=1000 * um**2,
+    ...                        namespace={"Cm": 1 * uF / cm**2, "gNa": 0.01 * mS / cm**2,
+    ...                                   "gK": 0.1 * mS / cm**2, "ENa": 50 * mV, "EK": -77 * mV})
+    >>> model.counters
+    ('Q_Na_ENa', 'Q_Na', 'ATP_ions')
     """
     if isinstance(eqs, str):
         try:
@@ -282,17 +456,21 @@ def from_equations(
     elif not isinstance(namespace, Mapping):
         raise ModelError(f"{name}: namespace must be a dict of names to values, got {type(namespace).__name__}")
     if potential not in eqs.diff_eq_names or eqs[potential].dim != get_dimensions(volt):
-        raise ModelError(f"{name}: the equations have no membrane equation d{potential}/dt = ... : volt "
-                         f"(their differential equations: {sorted(eqs.diff_eq_names)}); name the potential with "
-                         "potential=")
+        raise ModelError(
+            f"{name}: the equations have no membrane equation d{potential}/dt = ... : volt "
+            f"(their differential equations: {sorted(eqs.diff_eq_names)}); name the potential with "
+            "potential="
+        )
     ns = _constants(eqs, namespace, name)
     ions = _check_ions(ions, name)
     for s in synaptic:
         if s not in ions or ions[s] == (_PUMP,):
             raise ModelError(f"{name}: synaptic names {s!r}, which is not a reversal potential in ions")
     if stimulus is not None and stimulus not in eqs.parameter_names:
-        raise ModelError(f"{name}: stimulus {stimulus!r} is not a parameter of the equations "
-                         f"(they have {sorted(eqs.parameter_names)})")
+        raise ModelError(
+            f"{name}: stimulus {stimulus!r} is not a parameter of the equations "
+            f"(they have {sorted(eqs.parameter_names)})"
+        )
     rhs, symbols = _membrane_rhs(eqs, potential, keep=set(ions))
     values = _values(eqs, ns, symbols)
     if get_dimensions(_evaluate(rhs, values, f"{name}: d{potential}/dt")) != get_dimensions(volt / second):
@@ -304,16 +482,29 @@ def from_equations(
         if not float(area) > 0:
             raise ModelError(f"{name}: area must be positive, got {area!r}")
     elif per_area:
-        raise ModelError(f"{name}: the equations are per area ({c_name} = {ns[c_name]!r}): give area= (the "
-                         "membrane area of one cell) to count per cell")
+        raise ModelError(
+            f"{name}: the equations are per area ({c_name} = {ns[c_name]!r}): give area= (the "
+            "membrane area of one cell) to count per cell"
+        )
     terms = _terms(rhs, symbols, values, ions, ns, c_name, per_area, area, potential, set(synaptic), name)
     _warn_unattributed(rhs, symbols, values, ns, set(ions), potential, name)
     if "elementary_charge" in ns and float(ns["elementary_charge"]) != float(elementary_charge):
-        raise ModelError(f"{name}: the namespace's elementary_charge = {ns['elementary_charge']!r} is not the "
-                         "elementary charge, which the counters use: rename it")
+        raise ModelError(
+            f"{name}: the namespace's elementary_charge = {ns['elementary_charge']!r} is not the "
+            "elementary charge, which the counters use: rename it"
+        )
     ns = {**ns, "elementary_charge": elementary_charge}
-    model = EquationModel(eqs, ns, potential=potential, capacitance=c_name, per_area=per_area, area=area,
-                          terms=terms, stimulus=stimulus, name=name)
+    model = EquationModel(
+        eqs,
+        ns,
+        potential=potential,
+        capacitance=c_name,
+        per_area=per_area,
+        area=area,
+        terms=terms,
+        stimulus=stimulus,
+        name=name,
+    )
     counters = {*(c.name for c in model.counter_records()), "Q_Na", "Q_Ca", "ATP_ions", "elementary_charge"}
     clash = sorted(set(eqs.names) & counters)
     if clash:
@@ -323,8 +514,9 @@ def from_equations(
 
 # --- reading the equations ------------------------------------------------------------------------
 
+
 def _caller_namespace(level: int) -> dict:
-    """The variables of the function that called :func:`from_equations` (``level`` frames further up)."""
+    """Return the variables of the function that called :func:`from_equations` (``level`` frames further up)."""
     frame = sys._getframe(level + 2)
     return {**frame.f_globals, **frame.f_locals}
 
@@ -344,8 +536,9 @@ def _constants(eqs: Equations, namespace: Mapping, name: str) -> dict:
     builtin = set(DEFAULT_UNITS) | set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) | _SPECIAL
     missing = sorted(n for n in eqs.identifiers if n not in constants and n not in builtin and not n.startswith("xi"))
     if missing:
-        raise ModelError(f"{name}: the equations use {missing}, which the namespace does not define as numbers "
-                         "or quantities")
+        raise ModelError(
+            f"{name}: the equations use {missing}, which the namespace does not define as numbers or quantities"
+        )
     for key in eqs.identifiers & set(constants):
         if not np.isfinite(float(np.asarray(constants[key]))):
             raise ModelError(f"{name}: the constant {key} = {constants[key]!r} is not finite")
@@ -354,16 +547,21 @@ def _constants(eqs: Equations, namespace: Mapping, name: str) -> dict:
 
 def _check_ions(ions: Mapping, name: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(ions, Mapping) or not ions:
-        raise ModelError(f"{name}: ions must map reversal names to ions, e.g. {{'ENa': 'Na', 'El': ('Na', 'K')}}, "
-                         f"got {ions!r}")
+        raise ModelError(
+            f"{name}: ions must map reversal names to ions, e.g. {{'ENa': 'Na', 'El': ('Na', 'K')}}, got {ions!r}"
+        )
     out = {}
     for key, value in ions.items():
         carried = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, (tuple, list)) else None
-        ok = carried is not None and (carried == (_PUMP,) or (
-            1 <= len(carried) <= 2 and len(set(carried)) == len(carried) and all(i in VALENCE for i in carried)))
+        ok = carried is not None and (
+            carried == (_PUMP,)
+            or (1 <= len(carried) <= 2 and len(set(carried)) == len(carried) and all(i in VALENCE for i in carried))
+        )
         if not isinstance(key, str) or not key.isidentifier() or not ok:
-            raise ModelError(f"{name}: ions[{key!r}] = {value!r}: expected an ion of {sorted(VALENCE)}, a pair of "
-                             f"them for a mixed conductance, or 'pump' for the Na+/K+ pump current")
+            raise ModelError(
+                f"{name}: ions[{key!r}] = {value!r}: expected an ion of {sorted(VALENCE)}, a pair of "
+                f"them for a mixed conductance, or 'pump' for the Na+/K+ pump current"
+            )
         out[key] = carried
     return out
 
@@ -375,7 +573,7 @@ def _membrane_rhs(eqs: Equations, potential: str, keep: set[str]) -> tuple[sympy
 
 
 def _values(eqs: Equations, ns: dict, symbols: dict) -> dict[str, Quantity]:
-    """A value with the right unit for every name: constants as given, variables at an arbitrary value."""
+    """Give every name a value with the right unit: constants as given, variables at an arbitrary value."""
     out = {}
     for n in symbols:
         if n in ns:
@@ -387,8 +585,10 @@ def _values(eqs: Equations, ns: dict, symbols: dict) -> dict[str, Quantity]:
         elif n in eqs.names:
             out[n] = Quantity(-0.0637 if eqs[n].dim == get_dimensions(volt) else 0.37, dim=eqs[n].dim)
         elif n in _SPECIAL:
-            out[n] = Quantity(0.011 if n in ("t", "dt", "lastspike") else 1.0,
-                              dim=get_dimensions(second) if n in ("t", "dt", "lastspike") else DIMENSIONLESS)
+            out[n] = Quantity(
+                0.011 if n in ("t", "dt", "lastspike") else 1.0,
+                dim=get_dimensions(second) if n in ("t", "dt", "lastspike") else DIMENSIONLESS,
+            )
     return out
 
 
@@ -404,8 +604,11 @@ def _evaluate(expr: sympy.Expr, values: Mapping[str, Quantity], what: str):
     unknown = [n for n in names if n not in values]
     if unknown:
         raise ModelError(f"{what}: cannot evaluate {unknown}")
-    f = sympy.lambdify([sympy.Symbol(n) for n in names], expr.xreplace({s: sympy.Symbol(s.name) for s in expr.free_symbols}),
-                       modules=[{"exprel": _dimensionless_exprel}, "numpy"])
+    f = sympy.lambdify(
+        [sympy.Symbol(n) for n in names],
+        expr.xreplace({s: sympy.Symbol(s.name) for s in expr.free_symbols}),
+        modules=[{"exprel": _dimensionless_exprel}, "numpy"],
+    )
     try:
         with np.errstate(all="ignore"):
             return f(*(values[n] for n in names))
@@ -420,17 +623,21 @@ def _si(expr: sympy.Expr, values: Mapping[str, Quantity], what: str) -> float:
 
 
 def _capacitance(rhs: sympy.Expr, ns: dict, values: dict, given: str | None, name: str) -> str:
-    """The name of the membrane capacitance: the one farad or farad/meter**2 constant dv/dt divides by."""
+    """Find the name of the membrane capacitance: the one farad or farad/meter**2 constant dv/dt divides by."""
     units = (get_dimensions(farad), get_dimensions(farad / meter**2))
     candidates = sorted(s.name for s in rhs.free_symbols if s.name in ns and get_dimensions(ns[s.name]) in units)
     if given is not None:
         if given not in candidates:
-            raise ModelError(f"{name}: capacitance={given!r} is not a farad or farad/meter**2 constant of dv/dt "
-                             f"(those are {candidates})")
+            raise ModelError(
+                f"{name}: capacitance={given!r} is not a farad or farad/meter**2 constant of dv/dt "
+                f"(those are {candidates})"
+            )
         candidates = [given]
     if len(candidates) != 1:
-        raise ModelError(f"{name}: dv/dt must divide the currents by one membrane capacitance constant (farad or "
-                         f"farad/meter**2) of the namespace; found {candidates or 'none'}: name it with capacitance=")
+        raise ModelError(
+            f"{name}: dv/dt must divide the currents by one membrane capacitance constant (farad or "
+            f"farad/meter**2) of the namespace; found {candidates or 'none'}: name it with capacitance="
+        )
     c = next(s for s in rhs.free_symbols if s.name == candidates[0])
     # dv/dt = (currents)/C: C dv/dt must not change when C does (checked at the constants' values)
     scaled_values = dict(values, **{c.name: 2 * values[c.name]})
@@ -453,31 +660,45 @@ def _terms(rhs, symbols, values, ions, ns, c_name, per_area, area, potential, sy
     terms = []
     for key, carried in ions.items():
         if key not in symbols or symbols[key] not in rhs.free_symbols:
-            raise ModelError(f"{name}: ions names {key!r}, which does not appear in d{potential}/dt "
-                             "(with its subexpressions substituted)")
+            raise ModelError(
+                f"{name}: ions names {key!r}, which does not appear in d{potential}/dt "
+                "(with its subexpressions substituted)"
+            )
         x = symbols[key]
         coefficient = sympy.diff(rhs, x)
         if sympy.diff(coefficient, x) != 0 and not _linear_numerically(rhs, x, values, name):
-            raise ModelError(f"{name}: d{potential}/dt is not linear in {key}, so the current through {key} is not "
-                             "a conductance times a driving force")
+            raise ModelError(
+                f"{name}: d{potential}/dt is not linear in {key}, so the current through {key} is not "
+                "a conductance times a driving force"
+            )
         factor = c * coefficient
         if carried == (_PUMP,):
             current = -factor * x
-            check_dimensions(_evaluate(current, values, f"{name}: the pump current {key}"), current_unit,
-                             f"{name}: the pump current {key} (outward, {'per area' if per_area else 'whole-cell'})")
+            check_dimensions(
+                _evaluate(current, values, f"{name}: the pump current {key}"),
+                current_unit,
+                f"{name}: the pump current {key} (outward, {'per area' if per_area else 'whole-cell'})",
+            )
             terms.append(Term(key, carried, "own", f"({sympy_to_str(current)}){cell}", {}))
             continue
-        check_dimensions(_evaluate(factor, values, f"{name}: the conductance of {key}"), conductance_unit,
-                         f"{name}: the conductance of the term through {key} ({c_name} x d(d{potential}/dt)/d{key})")
+        check_dimensions(
+            _evaluate(factor, values, f"{name}: the conductance of {key}"),
+            conductance_unit,
+            f"{name}: the conductance of the term through {key} ({c_name} x d(d{potential}/dt)/d{key})",
+        )
         g = sympy_to_str(factor)
         current = f"({g})*({key} - {potential}){cell}"
         ion_currents = {carried[0]: current}
         if len(carried) == 2:
-            ion_currents = {ion: f"{share}*({g})*({single[ion]} - {potential}){cell}"
-                            for ion, share in _split(key, carried, single, ns, name).items()}
+            ion_currents = {
+                ion: f"{share}*({g})*({single[ion]} - {potential}){cell}"
+                for ion, share in _split(key, carried, single, ns, name).items()
+            }
         terms.append(Term(key, carried, "synaptic" if key in synaptic else "own", current, ion_currents))
     if sum(t.ions == (_PUMP,) for t in terms) > 1:
-        raise ModelError(f"{name}: only one term can be the Na+/K+ pump, got {[t.name for t in terms if t.ions == (_PUMP,)]}")
+        raise ModelError(
+            f"{name}: only one term can be the Na+/K+ pump, got {[t.name for t in terms if t.ions == (_PUMP,)]}"
+        )
     return terms
 
 
@@ -485,26 +706,32 @@ def _linear_numerically(rhs, x, values, name) -> bool:
     """Whether ``rhs`` is linear in ``x`` at the constants' values (sympy may not simplify its slope to 0)."""
     v0 = float(np.asarray(values[x.name])) if x.name in values else 0.0
     scale = abs(v0) or 1.0
-    points = [_si(rhs, dict(values, **{x.name: Quantity(v0 + k * 0.01 * scale, dim=get_dimensions(values[x.name]))}),
-                  name) for k in (-1, 0, 1, 2)]
+    points = [
+        _si(rhs, dict(values, **{x.name: Quantity(v0 + k * 0.01 * scale, dim=get_dimensions(values[x.name]))}), name)
+        for k in (-1, 0, 1, 2)
+    ]
     curvature = np.diff(points, 2)
     return bool(np.all(np.abs(curvature) <= 1e-9 * max(np.max(np.abs(points)), 1e-300)))
 
 
 def _split(key, carried, single, ns, name) -> dict[str, str]:
-    """The two ions' shares of a mixed conductance reversing at ``key``, as Brian2 expressions."""
+    """Write the two ions' shares of a mixed conductance reversing at ``key``, as Brian2 expressions."""
     a, b = carried
     for ion in carried:
         if ion not in single:
-            raise ModelError(f"{name}: splitting {key} into {a} and {b} needs the reversal potential of {ion}: map the "
-                             f"name of {ion}'s reversal potential to {ion!r} in ions")
+            raise ModelError(
+                f"{name}: splitting {key} into {a} and {b} needs the reversal potential of {ion}: map the "
+                f"name of {ion}'s reversal potential to {ion!r} in ions"
+            )
     e_a, e_b = single[a], single[b]
     if all(n in ns for n in (key, e_a, e_b)):
         E, Ea, Eb = (float(np.asarray(ns[n])) for n in (key, e_a, e_b))
         if not min(Ea, Eb) <= E <= max(Ea, Eb) or Ea == Eb:
-            raise ModelError(f"{name}: {key} = {ns[key]!r} is outside the reversal range of {a} and {b} "
-                             f"[{e_a} = {ns[e_a]!r}, {e_b} = {ns[e_b]!r}], so one of them would need a negative "
-                             "conductance")
+            raise ModelError(
+                f"{name}: {key} = {ns[key]!r} is outside the reversal range of {a} and {b} "
+                f"[{e_a} = {ns[e_a]!r}, {e_b} = {ns[e_b]!r}], so one of them would need a negative "
+                "conductance"
+            )
     share = f"(({key} - {e_b})/({e_a} - {e_b}))"
     return {a: share, b: f"(1 - {share})"}
 
@@ -515,6 +742,9 @@ def _warn_unattributed(rhs, symbols, values, ns, named, potential, name) -> None
         if s.name in named or s.name not in ns or get_dimensions(ns[s.name]) != volt_dim:
             continue
         if sympy.diff(rhs, s, 2) == 0:
-            warnings.warn(f"{name}: d{potential}/dt is linear in the constant {s.name} = {ns[s.name]!r}, which looks "
-                          f"like a reversal potential, but ions does not name it: its current is not counted",
-                          UnattributedCurrentWarning, stacklevel=3)
+            warnings.warn(
+                f"{name}: d{potential}/dt is linear in the constant {s.name} = {ns[s.name]!r}, which looks "
+                f"like a reversal potential, but ions does not name it: its current is not counted",
+                UnattributedCurrentWarning,
+                stacklevel=3,
+            )
