@@ -44,11 +44,6 @@ def test_population_rate_counts_spikes_per_neuron_and_second():
 
 
 def test_network_budget_plots_show_each_part():
-    from brian2 import kjoule, mole
-
-    from brian2energy.energy import NetworkBudget
-
-    t = np.array([0.0, 0.1, 0.2])
     rate = {
         "E": {
             "rest": np.array([1.0, 1.0]),
@@ -61,16 +56,7 @@ def test_network_budget_plots_show_each_part():
             "synapses": np.array([1.0, 1.0]),
         },
     }
-    atp = {p: {part: float(np.sum(r * 0.1)) for part, r in parts.items()} for p, parts in rate.items()}
-    budget = NetworkBudget(
-        populations=("E", "I"),
-        n_neurons={"E": 4, "I": 1},
-        n_spikes={"E": 3, "I": 0},
-        t=t,
-        rate=rate,
-        atp=atp,
-        atp_free_energy=50 * kjoule / mole,
-    )
+    budget = small_budget(rate)
     ax = plot.budget_bars(budget)
     heights = [p.get_height() for p in ax.patches]
     # stacked per population, in part order: rest, action potentials, synapses (mean ATP/s)
